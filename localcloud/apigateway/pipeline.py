@@ -1,0 +1,42 @@
+"""The chain: route, authorizer, API key, request validation, integration, response."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .. import ids
+from .api_keys import check_api_key
+from .authorizer import authorize
+from .errors import GatewayError
+from .integration import integrate
+from .model import ApiRequest, Backends, Context, HttpResponse
+from .response import error_response, finalize
+from .routing import route
+from .validation import validate_request
+
+
+def handle(
+    request: ApiRequest, backends: Backends, log: Callable[[str], None] = lambda _msg: None
+) -> HttpResponse:
+    """Answer one stage-URL request as API Gateway would."""
+    ctx = Context(
+        request=request,
+        request_id=ids.uuid4(),
+        apigw_id=ids.apigw_id(),
+        request_time_epoch_ms=int(time.time() * 1000),
+        log=log,
+    )
+    try:
+        route(ctx, backends)
+        authorize(ctx, backends)
+        check_api_key(ctx, backends)
+        validate_request(ctx)
+        response = integrate(ctx, backends)
+    except GatewayError as err:
+        log(
+            f"{request.method} /{request.stage}{request.path} -> {err.status} "
+            f"{err.response_type}: {err.detail or err.message}"
+        )
+        response = error_response(err)
+    return finalize(ctx, response)

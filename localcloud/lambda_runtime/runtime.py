@@ -1,0 +1,331 @@
+"""The Lambda runtime: warm worker processes per function version and configuration.
+
+A worker is started on the first invocation (cold), reused while it is idle (warm), and replaced
+when the function's code or configuration changes, when it timed out, or when its role
+credentials near expiry. Each worker runs with its role's temporary credentials (STS AssumeRole,
+session name = function name) and the local cloud's endpoint, so boto3 in the handler talks to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import ids
+from ..moto_adapter import Credentials, FunctionSpec, assume_role, get_function_code, put_log_events
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+CREDENTIALS_MARGIN_S = 300
+LOG_TAIL_BYTES = 4096
+
+
+class UnsupportedRuntime(Exception):
+    """The function's runtime is not a python3.x one; the local cloud cannot run it."""
+
+
+@dataclass
+class Invocation:
+    """The outcome of one invocation, as Lambda's Invoke API reports it."""
+
+    request_id: str
+    payload: bytes
+    function_error: str | None = None  # "Unhandled" when the function failed
+    log: str = ""
+    duration_ms: float = 0.0
+    caller_timed_out: bool = False
+
+    @property
+    def log_tail_b64(self) -> str:
+        """``X-Amz-Log-Result``: the last 4 KB of the invocation's log, base64."""
+        return base64.b64encode(self.log.encode("utf-8")[-LOG_TAIL_BYTES:]).decode("ascii")
+
+
+@dataclass
+class _Worker:
+    spec: FunctionSpec
+    proc: subprocess.Popen
+    credentials: Credentials
+    log_stream: str
+    invocations: int = 0
+    fresh: bool = True
+
+    def usable(self) -> bool:
+        return (
+            self.proc.poll() is None
+            and self.credentials.expiration_epoch - time.time() > CREDENTIALS_MARGIN_S
+        )
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream:
+                stream.close()
+
+
+@dataclass
+class _Stats:
+    cold_starts: int = 0
+    invocations: int = 0
+    by_function: dict[str, int] = field(default_factory=dict)
+
+
+class LambdaRuntime:
+    """Runs python3.x functions on the local interpreter, warm between invocations."""
+
+    def __init__(
+        self, endpoint_url: str, work_dir: Path | None = None, python: str = sys.executable
+    ) -> None:
+        self.endpoint_url = endpoint_url
+        self.python = python
+        self._own_dir = work_dir is None
+        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localcloud-lambda-"))
+        self._idle: dict[str, list[_Worker]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self.stats = _Stats()
+
+    # ------------------------------------------------------------------ public
+
+    def invoke(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        *,
+        wait_seconds: float | None = None,
+        client_context: str | None = None,
+    ) -> Invocation:
+        """Run the function once. ``wait_seconds``: when the caller gives up (API Gateway's
+        integration timeout); the function's own ``Timeout`` is always enforced."""
+        if not spec.runtime.startswith("python3"):
+            raise UnsupportedRuntime(
+                f"the local cloud runs python3.x functions only; {spec.name} uses "
+                f"{spec.runtime or 'a container image'}"
+            )
+        request_id = ids.uuid4()
+        worker = self._acquire(spec)
+        limit = spec.timeout if wait_seconds is None else min(spec.timeout, wait_seconds)
+        deadline_ms = time.time() * 1000 + spec.timeout * 1000
+        message = {
+            "request_id": request_id,
+            "payload": payload.decode("utf-8"),
+            "invoked_function_arn": spec.arn,
+            "deadline_ms": deadline_ms,
+            "client_context": client_context,
+        }
+        started = time.perf_counter()
+        answer = self._exchange(worker, message, limit)
+        duration_ms = (time.perf_counter() - started) * 1000
+        with self._lock:
+            self.stats.invocations += 1
+            self.stats.by_function[spec.name] = self.stats.by_function.get(spec.name, 0) + 1
+        if answer is None or answer == "exited":
+            worker.kill()
+            if answer is None and wait_seconds is not None and wait_seconds < spec.timeout:
+                return Invocation(request_id, b"", caller_timed_out=True, duration_ms=duration_ms)
+            if answer is None:
+                message_text = (
+                    f"{_utc_stamp()} {request_id} Task timed out after {spec.timeout:.2f} seconds"
+                )
+                body = {"errorMessage": message_text}
+                log_line = message_text + "\n"
+            else:
+                message_text = (
+                    f"RequestId: {request_id} Error: Runtime exited with error: "
+                    f"exit status {worker.proc.returncode}"
+                )
+                body = {"errorType": "Runtime.ExitError", "errorMessage": message_text}
+                log_line = message_text + "\n"
+            log = self._frame_log(spec, request_id, log_line, duration_ms, 0)
+            self._write_log(worker, log)
+            return Invocation(request_id, json.dumps(body).encode(), "Unhandled", log, duration_ms)
+        self._release(worker)
+        log = self._frame_log(
+            spec, request_id, answer["log"], answer["duration_ms"], answer["max_memory_mb"]
+        )
+        self._write_log(worker, log)
+        return Invocation(
+            request_id,
+            answer["payload"].encode("utf-8"),
+            "Unhandled" if answer["function_error"] else None,
+            log,
+            answer["duration_ms"],
+        )
+
+    def close(self) -> None:
+        """Stop every worker and remove the unpacked code."""
+        with self._lock:
+            self._closed = True
+            workers = [w for pool in self._idle.values() for w in pool]
+            self._idle.clear()
+        for worker in workers:
+            worker.kill()
+        if self._own_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def worker_count(self, function_name: str | None = None) -> int:
+        with self._lock:
+            return sum(
+                1
+                for pool in self._idle.values()
+                for w in pool
+                if function_name in (None, w.spec.name)
+            )
+
+    # ------------------------------------------------------------------ workers
+
+    def _acquire(self, spec: FunctionSpec) -> _Worker:
+        stale: list[_Worker] = []
+        chosen = None
+        with self._lock:
+            for key in list(self._idle):
+                pool = self._idle[key]
+                if key == self._pool_key(spec):
+                    while pool and chosen is None:
+                        candidate = pool.pop()
+                        if candidate.usable():
+                            chosen = candidate
+                        else:
+                            stale.append(candidate)
+                elif pool and pool[0].spec.arn == spec.arn and pool[0].spec.version == spec.version:
+                    stale.extend(pool)  # the code or configuration changed: retire old workers
+                    pool.clear()
+        for worker in stale:
+            worker.kill()
+        if chosen is not None:
+            chosen.fresh = False
+            return chosen
+        return self._spawn(spec)
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            if not self._closed:
+                self._idle.setdefault(self._pool_key(worker.spec), []).append(worker)
+                return
+        worker.kill()
+
+    @staticmethod
+    def _pool_key(spec: FunctionSpec) -> str:
+        return repr(spec.config_key)
+
+    def _spawn(self, spec: FunctionSpec) -> _Worker:
+        code_dir = self._unpack(spec)
+        credentials = assume_role(spec.account, spec.region, spec.role, spec.name)
+        stream = time.strftime("%Y/%m/%d/", time.gmtime()) + f"[{spec.version}]{ids.hex_id(32)}"
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            **{k: str(v) for k, v in spec.environment.items()},
+            "LAMBDA_TASK_ROOT": str(code_dir),
+            "LAMBDA_RUNTIME_DIR": str(WORKER_SCRIPT.parent),
+            "_HANDLER": spec.handler,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+            "AWS_REGION": spec.region,
+            "AWS_DEFAULT_REGION": spec.region,
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+            "AWS_SESSION_TOKEN": credentials.session_token,
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+        }
+        proc = subprocess.Popen(
+            [self.python, "-I", str(WORKER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            env=env,
+            cwd=code_dir,
+        )
+        with self._lock:
+            self.stats.cold_starts += 1
+        return _Worker(spec=spec, proc=proc, credentials=credentials, log_stream=stream)
+
+    def _unpack(self, spec: FunctionSpec) -> Path:
+        code_dir = self.work_dir / f"{spec.name}-{(spec.code_sha256 or 'empty')[:16]}"
+        safe = code_dir.name.replace("/", "_").replace("+", "-")
+        code_dir = self.work_dir / safe
+        if not code_dir.exists():
+            tmp = Path(tempfile.mkdtemp(dir=self.work_dir))
+            data = get_function_code(spec)
+            if data:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    archive.extractall(tmp)
+            try:
+                tmp.rename(code_dir)
+            except OSError:  # another thread unpacked the same code first
+                shutil.rmtree(tmp, ignore_errors=True)
+        return code_dir
+
+    @staticmethod
+    def _exchange(worker: _Worker, message: dict, limit: float) -> dict | str | None:
+        """The worker's answer; None when ``limit`` seconds passed; "exited" if it died."""
+        assert worker.proc.stdin is not None and worker.proc.stdout is not None
+        try:
+            worker.proc.stdin.write(json.dumps(message).encode() + b"\n")
+            worker.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return "exited"
+        ready, _, _ = select.select([worker.proc.stdout], [], [], max(limit, 0.001))
+        if not ready:
+            return None
+        line = worker.proc.stdout.readline()
+        if not line:
+            worker.proc.wait()
+            return "exited"
+        worker.invocations += 1
+        return json.loads(line)
+
+    # ------------------------------------------------------------------ logs
+
+    @staticmethod
+    def _frame_log(
+        spec: FunctionSpec, request_id: str, body: str, duration_ms: float, memory_mb: int
+    ) -> str:
+        if body and not body.endswith("\n"):
+            body += "\n"
+        return (
+            f"START RequestId: {request_id} Version: {spec.version}\n{body}"
+            f"END RequestId: {request_id}\n"
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\t"
+            f"Memory Size: {spec.memory_size} MB\tMax Memory Used: {memory_mb} MB\t\n"
+        )
+
+    @staticmethod
+    def _write_log(worker: _Worker, log: str) -> None:
+        now_ms = int(time.time() * 1000)
+        events = [(now_ms, line) for line in log.splitlines() if line]
+        try:
+            put_log_events(
+                worker.spec.account,
+                worker.spec.region,
+                f"/aws/lambda/{worker.spec.name}",
+                worker.log_stream,
+                events,
+            )
+        except Exception as exc:  # logs must never fail an invocation
+            print(f"localcloud: could not write Lambda logs: {exc}", file=sys.stderr)
+
+
+def _utc_stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -1,0 +1,70 @@
+"""The local cloud process: one threaded HTTP server on loopback serving :class:`LocalCloudApp`."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+import threading
+from typing import Any
+
+from moto.server import MotoRequestHandler
+from werkzeug.serving import make_server
+
+from . import ids, moto_adapter
+from .app import RAW_HEADERS, LocalCloudApp
+from .lambda_runtime.runtime import LambdaRuntime
+
+HOST = "127.0.0.1"
+
+
+class _RequestHandler(MotoRequestHandler):
+    """Keeps the header names as the client spelled them (API Gateway passes them on so) and
+    logs requests only when asked to."""
+
+    verbose = False
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        environ[RAW_HEADERS] = [(k, v) for k, v in self.headers.items()]
+        return environ
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        if self.verbose:
+            super().log_request(code, size)
+
+
+def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
+    """Run in the foreground until SIGTERM or SIGINT. Returns the process exit code."""
+    endpoint = f"http://{HOST}:{port}"
+    if seed is not None:
+        moto_adapter.seed(seed)
+        ids.seed(seed)
+    runtime = LambdaRuntime(endpoint)
+    app = LocalCloudApp(endpoint, runtime, port=port, seed=seed, verbose=verbose)
+    _RequestHandler.verbose = verbose
+    try:
+        server = make_server(HOST, port, app, threaded=True, request_handler=_RequestHandler)
+    except OSError as exc:
+        runtime.close()
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                f"localcloud: port {port} is in use by another program; free it or set "
+                f"LOCALCLOUD_PORT to another port.",
+                file=sys.stderr,
+            )
+            return 2
+        raise
+
+    def stop(_signum: int, _frame: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"localcloud: serving {endpoint}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+        runtime.close()
+    return 0

@@ -1,0 +1,140 @@
+"""API Gateway: deployments freeze the API (stages serve what was deployed), and the data plane's
+view of the cloud (:class:`DataPlaneBackends`), cached until the next control-plane change."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .. import moto_adapter
+from ..apigateway.model import Deployment, InvokeResult, StageTarget
+from ..aws_call import AwsCall, Reply
+from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
+
+_DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
+
+
+class DeploymentStore:
+    """Frozen copies of each REST API as it was at each ``CreateDeployment``."""
+
+    def __init__(self) -> None:
+        self._frozen: dict[tuple[str, str], Deployment] = {}
+        self._lock = threading.Lock()
+
+    def freeze(self, account: str, region: str, api_id: str, deployment_id: str) -> Deployment:
+        snapshot = moto_adapter.rest_api_snapshot(account, region, api_id)
+        deployment = Deployment.from_snapshot(api_id, deployment_id, snapshot)
+        with self._lock:
+            self._frozen[(api_id, deployment_id)] = deployment
+        return deployment
+
+    def get(self, api_id: str, deployment_id: str) -> Deployment | None:
+        return self._frozen.get((api_id, deployment_id))
+
+    def handle(
+        self, call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply | None:
+        match = _DEPLOYMENTS.match(call.path)
+        if not (match and call.method == "POST"):
+            return None
+        reply = forward(environ)
+        if reply.status < 300:
+            api_id = match["api"]
+            located = moto_adapter.find_rest_api(api_id)
+            if located:
+                self.freeze(*located, api_id, json.loads(reply.body)["id"])
+        return reply
+
+
+class DataPlaneBackends:
+    """The cloud as the API Gateway data plane sees it (implements ``model.Backends``).
+
+    Reads are cached per control-plane generation: any write through the local cloud's API bumps
+    the generation, so a burst of data-plane requests touches moto's state once.
+    """
+
+    def __init__(
+        self, deployments: DeploymentStore, runtime: LambdaRuntime, generation: Callable[[], int]
+    ) -> None:
+        self.deployments = deployments
+        self.runtime = runtime
+        self._generation = generation
+        self._cache: dict[tuple, Any] = {}
+        self._cache_generation = -1
+
+    def _cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        generation = self._generation()
+        if generation != self._cache_generation:
+            self._cache = {}
+            self._cache_generation = generation
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def stage_target(self, api_id: str, stage: str) -> StageTarget | None:
+        return self._cached(("stage", api_id, stage), lambda: self._stage_target(api_id, stage))
+
+    def _stage_target(self, api_id: str, stage: str) -> StageTarget | None:
+        located = moto_adapter.find_rest_api(api_id)
+        if located is None:
+            return None
+        account, region = located
+        found = moto_adapter.stage_deployment(account, region, api_id, stage)
+        if found is None:
+            return None
+        deployment_id, variables = found
+        deployment = self.deployments.get(api_id, deployment_id)
+        if deployment is None:  # deployed before this process knew it: freeze what is there now
+            deployment = self.deployments.freeze(account, region, api_id, deployment_id)
+        return StageTarget(
+            account=account, region=region, deployment=deployment, variables=variables
+        )
+
+    def user_pool_jwks(self, pool_arn: str) -> Mapping[str, Any] | None:
+        parts = pool_arn.split(":")
+        if len(parts) < 6:
+            return None
+        region, account, pool_id = parts[3], parts[4], pool_arn.rsplit("/", 1)[-1]
+        return self._cached(
+            ("jwks", pool_arn), lambda: moto_adapter.user_pool_jwks(account, region, pool_id)
+        )
+
+    def api_keys(self, account: str, region: str) -> tuple[list[dict], list[dict]]:
+        return self._cached(
+            ("keys", account, region),
+            lambda: moto_adapter.api_keys_and_usage_plans(account, region),
+        )
+
+    def _function(self, function_arn: str) -> moto_adapter.FunctionSpec | None:
+        parts = function_arn.split(":")
+        if len(parts) < 7:
+            return None
+        region, account = parts[3], parts[4]
+        qualifier = parts[7] if len(parts) > 7 else None
+        return self._cached(
+            ("fn", function_arn),
+            lambda: moto_adapter.get_function(account, region, ":".join(parts[:7]), qualifier),
+        )
+
+    def function_policy(self, function_arn: str) -> tuple[bool, Mapping[str, Any] | None]:
+        spec = self._function(function_arn)
+        return (spec is not None, spec.policy if spec else None)
+
+    def invoke(self, function_arn: str, payload: bytes, wait_seconds: float) -> InvokeResult:
+        spec = self._function(function_arn)
+        if spec is None:
+            return InvokeResult(b'{"errorMessage": "function not found"}', function_error=True)
+        try:
+            result = self.runtime.invoke(spec, payload, wait_seconds=wait_seconds)
+        except UnsupportedRuntime as exc:
+            return InvokeResult(
+                json.dumps({"errorMessage": str(exc)}).encode(), function_error=True
+            )
+        return InvokeResult(
+            result.payload,
+            function_error=bool(result.function_error),
+            caller_timed_out=result.caller_timed_out,
+        )

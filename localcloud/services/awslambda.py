@@ -1,0 +1,110 @@
+"""Lambda's API where moto cannot serve it: Invoke runs the function on the local runtime, and a
+role is accepted only when its trust policy lets ``lambda.amazonaws.com`` assume it."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from .. import moto_adapter
+from ..aws_call import AwsCall, Reply, read_body, rest_json_error
+from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
+from ..policy import as_list, wildcard_match
+
+_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
+_CONFIG = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$")
+CANNOT_ASSUME = "The role defined for the function cannot be assumed by Lambda."
+
+
+def trusts_lambda(trust_policy: dict[str, Any] | None) -> bool:
+    """Whether a role's trust policy lets the Lambda service assume it."""
+    for st in as_list((trust_policy or {}).get("Statement")):
+        if st.get("Effect") != "Allow":
+            continue
+        actions = as_list(st.get("Action"))
+        if not any(wildcard_match(a, "sts:AssumeRole", ignore_case=True) for a in actions):
+            continue
+        principal = st.get("Principal")
+        services = as_list(principal.get("Service")) if isinstance(principal, dict) else []
+        if principal == "*" or "lambda.amazonaws.com" in services:
+            return True
+    return False
+
+
+class LambdaService:
+    def __init__(self, runtime: LambdaRuntime) -> None:
+        self.runtime = runtime
+
+    def handle(
+        self, call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply | None:
+        match = _INVOKE.match(call.path)
+        if match and call.method == "POST":
+            return self.invoke(call, environ, unquote(match["name"]))
+        creating = call.path.rstrip("/") == "/2015-03-31/functions" and call.method == "POST"
+        configuring = _CONFIG.match(call.path) and call.method == "PUT"
+        if creating or configuring:
+            try:
+                role = json.loads(read_body(environ) or b"{}").get("Role")
+            except ValueError:
+                return None
+            if role is not None:
+                account = moto_adapter.account_for_access_key(call.access_key)
+                if not trusts_lambda(moto_adapter.role_trust_policy(account, role)):
+                    return rest_json_error(400, "InvalidParameterValueException", CANNOT_ASSUME)
+        return None
+
+    def invoke(self, call: AwsCall, environ: dict[str, Any], name: str) -> Reply:
+        account = moto_adapter.account_for_access_key(call.access_key)
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        qualifier = (query.get("Qualifier") or [None])[0]
+        spec = moto_adapter.get_function(account, call.region, name, qualifier)
+        if spec is None:
+            arn = (
+                name
+                if name.startswith("arn:")
+                else (f"arn:aws:lambda:{call.region}:{account}:function:{name}")
+            )
+            return rest_json_error(404, "ResourceNotFoundException", f"Function not found: {arn}")
+        payload = read_body(environ) or b"{}"
+        try:
+            json.loads(payload)
+        except ValueError as exc:
+            return rest_json_error(
+                400,
+                "InvalidRequestContentException",
+                f"Could not parse request body into json: {exc}",
+            )
+        kind = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
+        if kind == "DryRun":
+            return Reply(204, [], b"")
+        if kind == "Event":
+            threading.Thread(target=self._run_async, args=(spec, payload), daemon=True).start()
+            return Reply(202, [], b"")
+        try:
+            result = self.runtime.invoke(
+                spec, payload, client_context=environ.get("HTTP_X_AMZ_CLIENT_CONTEXT")
+            )
+        except UnsupportedRuntime as exc:
+            return rest_json_error(502, "InvalidRuntimeException", str(exc))
+        headers = [
+            ("Content-Type", "application/json"),
+            ("X-Amz-Executed-Version", spec.version),
+            ("x-amzn-RequestId", result.request_id),
+        ]
+        if result.function_error:
+            headers.append(("X-Amz-Function-Error", result.function_error))
+        if environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail":
+            headers.append(("X-Amz-Log-Result", result.log_tail_b64))
+        return Reply(200, headers, result.payload)
+
+    def _run_async(self, spec: moto_adapter.FunctionSpec, payload: bytes) -> None:
+        try:
+            self.runtime.invoke(spec, payload)
+        except Exception as exc:
+            print(f"localcloud: async invoke of {spec.name} failed: {exc}", file=sys.stderr)

@@ -1,0 +1,175 @@
+"""Shared fixtures: a real local cloud process on a free port, and boto3 clients for it.
+
+Tests never touch the local cloud that ``make up`` runs: each session starts its own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import pytest
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LocalCloud:
+    """A local cloud process started for tests."""
+
+    endpoint: str
+    port: int
+    proc: subprocess.Popen
+    log_path: Path
+    _clients: dict = field(default_factory=dict)
+
+    def client(self, service: str, **kwargs):
+        if kwargs:
+            return boto3.client(service, **self.client_kwargs(), **kwargs)
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, **self.client_kwargs())
+        return self._clients[service]
+
+    def client_kwargs(self) -> dict:
+        return {
+            "endpoint_url": self.endpoint,
+            "region_name": REGION,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+
+    def stage_url(self, api_id: str, stage: str, path: str = "") -> str:
+        return f"{self.endpoint}/restapis/{api_id}/{stage}/_user_request_/{path.lstrip('/')}"
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"{self.endpoint}/_localcloud/stats") as resp:
+            return json.loads(resp.read())
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_localcloud(tmp: Path, *args: str) -> LocalCloud:
+    port = free_port()
+    log_path = tmp / f"localcloud-{port}.log"
+    env = dict(os.environ, LOCALCLOUD_HOME=str(tmp))
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "localcloud", "serve", "--port", str(port), *args],
+            stdout=log,
+            stderr=log,
+            env=env,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/_localcloud/health", timeout=0.5):
+                return LocalCloud(endpoint=endpoint, port=port, proc=proc, log_path=log_path)
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"local cloud exited: {log_path.read_text()}") from None
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"local cloud did not start: {log_path.read_text()}")
+
+
+def stop_localcloud(cloud: LocalCloud) -> None:
+    cloud.proc.terminate()
+    try:
+        cloud.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        cloud.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def localcloud(tmp_path_factory) -> Iterator[LocalCloud]:
+    """One local cloud for the test session (tests create uniquely named resources)."""
+    cloud = start_localcloud(tmp_path_factory.mktemp("localcloud"))
+    yield cloud
+    stop_localcloud(cloud)
+
+
+def zip_code(source: str, filename: str = "handler.py") -> bytes:
+    """A deployment package holding one module."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr(filename, source)
+    return buf.getvalue()
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def unique(prefix: str) -> str:
+    """A resource name unique within the test session."""
+    return f"{prefix}-{os.getpid()}-{next(_counter)}"
+
+
+@pytest.fixture(scope="session")
+def lambda_role(localcloud) -> str:
+    """ARN of a role that Lambda may assume."""
+    iam = localcloud.client("iam")
+    return iam.create_role(
+        RoleName="test-lambda-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )["Role"]["Arn"]
+
+
+def create_function(
+    cloud: LocalCloud,
+    role: str,
+    source: str,
+    *,
+    name: str | None = None,
+    handler: str = "handler.handler",
+    runtime: str = "python3.12",
+    **extra,
+) -> dict:
+    """Create a Lambda function from source text; returns its configuration."""
+    return cloud.client("lambda").create_function(
+        FunctionName=name or unique("fn"),
+        Runtime=runtime,
+        Role=role,
+        Handler=handler,
+        Code={"ZipFile": zip_code(source)},
+        **extra,
+    )
+
+
+def count_invocations(cloud: LocalCloud, function_name: str) -> int:
+    """How many times a function ran, counted from its CloudWatch log group (START lines)."""
+    logs = cloud.client("logs")
+    group = f"/aws/lambda/{function_name}"
+    try:
+        events = logs.filter_log_events(logGroupName=group, filterPattern="START")["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return 0
+    return sum(1 for e in events if e["message"].startswith("START RequestId:"))

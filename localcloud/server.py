@@ -34,6 +34,15 @@ class _RequestHandler(MotoRequestHandler):
             super().log_request(code, size)
 
 
+def _warm_up() -> None:
+    """Import what the first requests would otherwise wait for, once the server is listening."""
+    import jsonschema  # noqa: F401  (body-model validation)
+    from moto.backends import get_backend
+
+    for service in ("sts", "iam", "lambda", "apigateway", "cognito-idp", "logs"):
+        get_backend(service)
+
+
 def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     """Run in the foreground until SIGTERM or SIGINT. Returns the process exit code."""
     endpoint = f"http://{HOST}:{port}"
@@ -59,6 +68,7 @@ def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     def stop(_signum: int, _frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
+    threading.Thread(target=_warm_up, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(f"localcloud: serving {endpoint}", file=sys.stderr, flush=True)

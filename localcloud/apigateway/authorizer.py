@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -153,4 +153,4 @@ def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
 
 def _aws_date(epoch: float) -> str:
     """``Tue Jun 18 15:00:04 UTC 2024``: the Java-style date API Gateway uses for exp and iat."""
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%a %b %d %H:%M:%S UTC %Y")

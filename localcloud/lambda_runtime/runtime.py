@@ -178,6 +178,17 @@ class LambdaRuntime:
         if self._own_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
+    def retire(self, function_name: str) -> None:
+        """Stop the idle workers of a function (it was deleted)."""
+        with self._lock:
+            retired = [
+                w for pool in self._idle.values() for w in pool if w.spec.name == function_name
+            ]
+            for pool in self._idle.values():
+                pool[:] = [w for w in pool if w.spec.name != function_name]
+        for worker in retired:
+            worker.kill()
+
     def worker_count(self, function_name: str | None = None) -> int:
         with self._lock:
             return sum(

@@ -18,6 +18,7 @@ from ..policy import as_list, wildcard_match
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _CONFIG = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$")
+_FUNCTION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 CANNOT_ASSUME = "The role defined for the function cannot be assumed by Lambda."
 
 
@@ -46,6 +47,12 @@ class LambdaService:
         match = _INVOKE.match(call.path)
         if match and call.method == "POST":
             return self.invoke(call, environ, unquote(match["name"]))
+        deleting = _FUNCTION.match(call.path) if call.method == "DELETE" else None
+        if deleting:
+            reply = forward(environ)
+            if reply.status < 300:
+                self.runtime.retire(unquote(deleting["name"]).rsplit(":", 1)[-1])
+            return reply
         creating = call.path.rstrip("/") == "/2015-03-31/functions" and call.method == "POST"
         configuring = _CONFIG.match(call.path) and call.method == "PUT"
         if creating or configuring:

@@ -32,8 +32,15 @@ def default_port() -> int:
             f"localcloud: LOCALCLOUD_PORT={raw!r} is not a port number; "
             f"set it to a number such as 4566."
         ) from None
+    return checked_port(port, "LOCALCLOUD_PORT")
+
+
+def checked_port(port: int, source: str) -> int:
     if not 0 < port < 65536:
-        raise SystemExit(f"localcloud: LOCALCLOUD_PORT={port} is out of range; use 1024-65535.")
+        raise SystemExit(
+            f"localcloud: {source}={port} is out of range; use a port from 1 to "
+            f"65535, such as 4566."
+        )
     return port
 
 
@@ -184,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             cmd.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    port = args.port if args.port is not None else default_port()
+    port = checked_port(args.port, "--port") if args.port is not None else default_port()
     if args.command == "up":
         return up(port, args.seed, args.verbose)
     if args.command == "down":

@@ -1,0 +1,333 @@
+"""Stage 2, the Cognito user pool authorizer (aws-behavior.md section 3)."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from localcloud.apigateway.authorizer import authorize, claims_as_strings, verify_token
+from localcloud.apigateway.errors import (
+    ExpiredToken,
+    IntegrationConfigurationError,
+    Unauthorized,
+)
+
+from .fakes import (
+    OTHER_POOL_ID,
+    FakeBackends,
+    UserPool,
+    cognito_authorizer,
+    deployment,
+    method,
+    pool_arn,
+    routed,
+)
+
+NOW = 1_718_722_804.0  # Tue Jun 18 15:00:04 UTC 2024
+POOL = UserPool()
+OTHER_POOL = UserPool(pool_id=OTHER_POOL_ID, key_name="other-pool", kid="kid-other")
+SCOPES = ("pets/read", "pets/write")
+
+
+def make_backends(authorizer: dict | None = None) -> FakeBackends:
+    routes = {
+        "/open": {"GET": method("GET")},
+        "/pets": {
+            "GET": method("GET", authorizationType="COGNITO_USER_POOLS", authorizerId="auth1")
+        },
+        "/scoped": {
+            "GET": method(
+                "GET",
+                authorizationType="COGNITO_USER_POOLS",
+                authorizerId="auth1",
+                authorizationScopes=list(SCOPES),
+            )
+        },
+    }
+    dep = deployment(routes, authorizers=[authorizer or cognito_authorizer()])
+    return FakeBackends().serve(dep).add_pool(POOL).add_pool(OTHER_POOL)
+
+
+@pytest.fixture
+def backends() -> FakeBackends:
+    return make_backends()
+
+
+def run(backends: FakeBackends, token: str | None, path: str = "/pets", header="Authorization"):
+    headers = {} if token is None else {header: token}
+    ctx = routed(backends, "GET", path, headers=headers)
+    authorize(ctx, backends, now=NOW)
+    return ctx
+
+
+def assert_unauthorized(backends, token, path="/pets"):
+    with pytest.raises(Unauthorized) as info:
+        run(backends, token, path)
+    assert type(info.value) is Unauthorized  # not ExpiredToken
+    assert info.value.status == 401
+    assert info.value.message == "Unauthorized"
+    assert info.value.error_type == "UnauthorizedException"
+
+
+# -- what passes -----------------------------------------------------------------------------
+
+
+def test_valid_id_token_passes_and_sets_string_claims(backends):
+    ctx = run(backends, POOL.id_token(now=NOW))
+    assert ctx.authorizer is not None and list(ctx.authorizer) == ["claims"]
+    claims = ctx.authorizer["claims"]
+    assert claims["cognito:username"] == "alice"
+    assert claims["token_use"] == "id"
+    assert claims["email_verified"] == "true"
+    assert claims["exp"] == "Tue Jun 18 16:00:04 UTC 2024"
+    assert claims["iat"] == "Tue Jun 18 15:00:04 UTC 2024"
+    assert claims["auth_time"] == "1718722804"
+    assert all(isinstance(v, str) for v in claims.values())
+
+
+@pytest.mark.parametrize("prefix", ["Bearer ", "bearer ", "BEARER  "])
+def test_bearer_prefix_is_accepted(backends, prefix):
+    ctx = run(backends, prefix + POOL.id_token(now=NOW))
+    assert ctx.authorizer["claims"]["cognito:username"] == "alice"
+
+
+def test_header_name_is_case_insensitive(backends):
+    ctx = run(backends, POOL.id_token(now=NOW), header="authorization")
+    assert ctx.authorizer is not None
+
+
+def test_any_pool_among_provider_arns_is_accepted():
+    backends = make_backends(cognito_authorizer(pools=[pool_arn(), OTHER_POOL.arn]))
+    ctx = run(backends, OTHER_POOL.id_token(now=NOW))
+    assert ctx.authorizer["claims"]["iss"] == OTHER_POOL.issuer
+
+
+def test_identity_source_names_the_header():
+    auth = cognito_authorizer(identitySource="method.request.header.X-Token")
+    backends = make_backends(auth)
+    ctx = routed(backends, "GET", "/pets", headers={"X-Token": POOL.id_token(now=NOW)})
+    authorize(ctx, backends, now=NOW)
+    assert ctx.authorizer is not None
+    ctx = routed(backends, "GET", "/pets", headers={"Authorization": POOL.id_token(now=NOW)})
+    with pytest.raises(Unauthorized):
+        authorize(ctx, backends, now=NOW)
+
+
+def test_id_token_of_any_app_client_passes_without_identity_validation_expression(backends):
+    ctx = run(backends, POOL.id_token(now=NOW, aud="some-other-app-client"))
+    assert ctx.authorizer["claims"]["aud"] == "some-other-app-client"
+
+
+def test_none_authorization_passes_through_without_a_token(backends):
+    ctx = run(backends, None, path="/open")
+    assert ctx.authorizer is None
+
+
+def test_none_authorization_ignores_a_bad_token(backends):
+    ctx = run(backends, "garbage", path="/open")
+    assert ctx.authorizer is None
+
+
+# -- what is refused -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", [None, "", "   ", "Bearer ", "Bearer    "])
+def test_missing_or_empty_header_is_unauthorized(backends, token):
+    assert_unauthorized(backends, token)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["not-a-jwt", "a.b.c", "Bearer abc.def", "eyJhbGciOiJSUzI1NiJ9.e30", "Basic dXNlcjpwYXNz"],
+)
+def test_not_a_jwt_is_unauthorized(backends, token):
+    assert_unauthorized(backends, token)
+
+
+def test_token_signed_by_another_key_with_the_pool_kid_is_unauthorized(backends):
+    forged = POOL.sign(POOL.id_claims(now=NOW), key=OTHER_POOL.key, kid=POOL.kid)
+    assert_unauthorized(backends, forged)
+
+
+def test_token_signed_by_a_key_not_in_the_jwks_is_unauthorized(backends):
+    forged = POOL.sign(POOL.id_claims(now=NOW), key=OTHER_POOL.key, kid="kid-unknown")
+    assert_unauthorized(backends, forged)
+
+
+def test_tampered_claims_are_unauthorized(backends):
+    header, payload, signature = POOL.id_token(now=NOW).split(".")
+    other = POOL.id_token(now=NOW, **{"cognito:username": "mallory"}).split(".")[1]
+    assert_unauthorized(backends, f"{header}.{other}.{signature}")
+    assert_unauthorized(backends, f"{header}.{payload}.")
+
+
+def test_hs256_token_is_unauthorized(backends):
+    token = jwt.encode(
+        POOL.id_claims(now=NOW), "s" * 32, algorithm="HS256", headers={"kid": "kid-1"}
+    )
+    assert_unauthorized(backends, token)
+
+
+def test_pool_not_among_provider_arns_is_unauthorized(backends):
+    # OTHER_POOL's JWKS is known to the backends, but the authorizer does not list it
+    assert_unauthorized(backends, OTHER_POOL.id_token(now=NOW))
+
+
+@pytest.mark.parametrize(
+    "iss",
+    [
+        "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_TestPool1",  # other region
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1/",
+        "http://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1",
+        "https://evil.example.com/us-east-1_TestPool1",
+        None,  # no iss at all
+    ],
+)
+def test_wrong_issuer_is_unauthorized(backends, iss):
+    assert_unauthorized(backends, POOL.id_token(now=NOW, iss=iss))
+
+
+def test_deleted_pool_is_unauthorized(backends):
+    del backends.jwks[POOL.arn]
+    assert_unauthorized(backends, POOL.id_token(now=NOW))
+
+
+@pytest.mark.parametrize("missing", ["exp", "token_use"])
+def test_token_without_required_claim_is_unauthorized(backends, missing):
+    assert_unauthorized(backends, POOL.id_token(now=NOW, **{missing: None}))
+
+
+@pytest.mark.parametrize("age", [3600, 3601, 86400])
+def test_expired_token_has_its_own_message(backends, age):
+    token = POOL.id_token(now=NOW - age)
+    with pytest.raises(ExpiredToken) as info:
+        run(backends, token)
+    assert info.value.status == 401
+    assert info.value.message == "The incoming token has expired"
+    assert info.value.error_type == "UnauthorizedException"
+
+
+def test_token_one_second_before_expiry_passes(backends):
+    assert run(backends, POOL.id_token(now=NOW - 3599)).authorizer is not None
+
+
+def test_expired_token_signed_by_another_key_is_plain_unauthorized(backends):
+    forged = POOL.sign(POOL.id_claims(now=NOW - 7200), key=OTHER_POOL.key, kid=POOL.kid)
+    assert_unauthorized(backends, forged)
+
+
+def test_now_defaults_to_the_clock(backends):
+    ctx = routed(backends, "GET", "/pets", headers={"Authorization": POOL.id_token()})
+    authorize(ctx, backends)
+    assert ctx.authorizer is not None
+    ctx = routed(backends, "GET", "/pets", headers={"Authorization": POOL.id_token(now=NOW)})
+    with pytest.raises(ExpiredToken):
+        authorize(ctx, backends)
+    assert time.time() > NOW + 3600
+
+
+# -- token_use and scopes ----------------------------------------------------------------------
+
+
+def test_access_token_without_method_scopes_is_unauthorized(backends):
+    assert_unauthorized(backends, POOL.access_token(now=NOW))
+
+
+@pytest.mark.parametrize("token_use", ["refresh", "ID", ""])
+def test_other_token_use_without_scopes_is_unauthorized(backends, token_use):
+    assert_unauthorized(backends, POOL.id_token(now=NOW, token_use=token_use))
+
+
+@pytest.mark.parametrize(
+    "scope",
+    ["pets/read", "pets/write", "openid pets/write", "pets/read pets/write email"],
+)
+def test_access_token_sharing_a_scope_passes(backends, scope):
+    ctx = run(backends, POOL.access_token(now=NOW, scope=scope), path="/scoped")
+    assert ctx.authorizer["claims"]["scope"] == scope
+    assert ctx.authorizer["claims"]["token_use"] == "access"
+
+
+@pytest.mark.parametrize(
+    "scope", ["aws.cognito.signin.user.admin", "pets/readonly", "pets", "", None]
+)
+def test_access_token_without_a_shared_scope_is_unauthorized(backends, scope):
+    assert_unauthorized(backends, POOL.access_token(now=NOW, scope=scope), path="/scoped")
+
+
+def test_id_token_on_a_method_with_scopes_is_unauthorized(backends):
+    assert_unauthorized(backends, POOL.id_token(now=NOW, scope="pets/read"), path="/scoped")
+
+
+# -- identityValidationExpression -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "aud", "passes"),
+    [
+        ("client0123456789abcdefghij", "client0123456789abcdefghij", True),
+        ("client[0-9a-z]+", "client0123456789abcdefghij", True),
+        ("client0123", "client0123456789abcdefghij", False),  # the whole aud must match
+        ("other-client", "client0123456789abcdefghij", False),
+    ],
+)
+def test_identity_validation_expression_matches_aud(expression, aud, passes):
+    backends = make_backends(cognito_authorizer(identityValidationExpression=expression))
+    token = POOL.id_token(now=NOW, aud=aud)
+    if passes:
+        assert run(backends, token).authorizer["claims"]["aud"] == aud
+    else:
+        assert_unauthorized(backends, token)
+
+
+# -- configuration errors --------------------------------------------------------------------
+
+
+def test_method_pointing_at_an_undeployed_authorizer_is_a_500():
+    routes = {
+        "/pets": {"GET": method("GET", authorizationType="COGNITO_USER_POOLS", authorizerId="gone")}
+    }
+    backends = FakeBackends().serve(deployment(routes, authorizers=[cognito_authorizer()]))
+    ctx = routed(backends, "GET", "/pets", headers={"Authorization": POOL.id_token(now=NOW)})
+    with pytest.raises(IntegrationConfigurationError) as info:
+        authorize(ctx, backends, now=NOW)
+    assert info.value.status == 500
+
+
+def test_verify_token_returns_raw_claims(backends):
+    claims = verify_token(POOL.id_token(now=NOW), cognito_authorizer(), (), backends, now=NOW)
+    assert claims["exp"] == int(NOW) + 3600
+    assert claims["email_verified"] is True
+
+
+# -- claims as strings -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("exp", 1718722804, "Tue Jun 18 15:00:04 UTC 2024"),
+        ("iat", 1717225200, "Sat Jun 01 07:00:00 UTC 2024"),  # day of month zero-padded
+        ("iat", 1718722804.0, "Tue Jun 18 15:00:04 UTC 2024"),
+        ("auth_time", 1718722804, "1718722804"),
+        ("custom:age", 42, "42"),
+        ("custom:ratio", 1.5, "1.5"),
+        ("email_verified", True, "true"),
+        ("phone_number_verified", False, "false"),
+        ("cognito:groups", ["admins", "readers"], "admins,readers"),
+        ("cognito:groups", ["admins"], "admins"),
+        ("cognito:username", "alice", "alice"),
+        ("scope", "a b", "a b"),
+    ],
+)
+def test_claims_as_strings(name, value, expected):
+    assert claims_as_strings({name: value}) == {name: expected}
+
+
+def test_claims_as_strings_keeps_every_claim():
+    claims = POOL.id_claims(now=NOW, **{"cognito:groups": ["a", "b"]})
+    out = claims_as_strings(claims)
+    assert list(out) == list(claims)
+    assert all(isinstance(v, str) for v in out.values())

@@ -278,6 +278,15 @@ def rest_api_snapshot(account: str, region: str, api_id: str) -> dict[str, Any]:
     }
 
 
+def set_authorizer_validation_expression(
+    account: str, region: str, api_id: str, authorizer_id: str, expression: str
+) -> None:
+    """Store an authorizer's ``identityValidationExpression``: moto 5 drops the one given to
+    CreateAuthorizer (it passes the value under a misspelt keyword)."""
+    api = _apigateway_backend(account, region).apis[api_id]
+    api.authorizers[authorizer_id].identity_validation_expression = expression
+
+
 def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tuple[str, dict] | None:
     """(deployment id, stage variables) of a stage, or None."""
     api = _apigateway_backend(account, region).apis.get(api_id)

@@ -11,10 +11,11 @@ from typing import Any
 
 from .. import moto_adapter
 from ..apigateway.model import Deployment, InvokeResult, StageTarget
-from ..aws_call import AwsCall, Reply
+from ..aws_call import AwsCall, Reply, read_body
 from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
+_AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
 
 
 class DeploymentStore:
@@ -37,6 +38,9 @@ class DeploymentStore:
     def handle(
         self, call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
     ) -> Reply | None:
+        authorizers = _AUTHORIZERS.match(call.path)
+        if authorizers and call.method == "POST":
+            return self._create_authorizer(authorizers["api"], environ, forward)
         match = _DEPLOYMENTS.match(call.path)
         if not (match and call.method == "POST"):
             return None
@@ -47,6 +51,24 @@ class DeploymentStore:
             if located:
                 self.freeze(*located, api_id, json.loads(reply.body)["id"])
         return reply
+
+    @staticmethod
+    def _create_authorizer(
+        api_id: str, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply:
+        """CreateAuthorizer, keeping the ``identityValidationExpression`` that moto drops."""
+        try:
+            expression = json.loads(read_body(environ) or b"{}").get("identityValidationExpression")
+        except (ValueError, AttributeError):
+            expression = None
+        reply = forward(environ)
+        located = moto_adapter.find_rest_api(api_id)
+        if not (expression and reply.status < 300 and located):
+            return reply
+        doc = json.loads(reply.body)
+        moto_adapter.set_authorizer_validation_expression(*located, api_id, doc["id"], expression)
+        doc["identityValidationExpression"] = expression
+        return Reply(reply.status, reply.headers, json.dumps(doc).encode())
 
 
 class DataPlaneBackends:

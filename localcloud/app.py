@@ -21,7 +21,7 @@ from .apigateway.pipeline import handle as handle_stage_request
 from .aws_call import Reply, identify, read_body
 from .lambda_runtime.runtime import LambdaRuntime
 from .services import cognito
-from .services.apigateway import DataPlaneBackends, DeploymentStore
+from .services.apigateway import ApiGatewayService, DataPlaneBackends, DeploymentStore
 from .services.awslambda import LambdaService
 
 STAGE_URL = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
@@ -53,7 +53,7 @@ class LocalCloudApp:
         self.hooks = {
             "lambda": self.lambda_service.handle,
             "cognito-idp": cognito.handle,
-            "apigateway": self.deployments.handle,
+            "apigateway": ApiGatewayService(self.deployments).handle,
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -287,6 +287,65 @@ def set_authorizer_validation_expression(
     api.authorizers[authorizer_id].identity_validation_expression = expression
 
 
+_METHOD_ATTRS = {
+    "authorizationType": "authorization_type",
+    "authorizerId": "authorizer_id",
+    "apiKeyRequired": "api_key_required",
+    "requestValidatorId": "request_validator_id",
+    "operationName": "operation_name",
+    "authorizationScopes": "authorization_scopes",
+    "requestParameters": "request_parameters",
+    "requestModels": "request_models",
+}
+_INTEGRATION_ATTRS = {
+    "uri": "uri",
+    "httpMethod": "http_method",
+    "timeoutInMillis": "timeout_in_millis",
+    "passthroughBehavior": "passthrough_behaviour",
+    "contentHandling": "content_handling",
+    "credentials": "credentials",
+    "connectionType": "connection_type",
+    "cacheNamespace": "cache_namespace",
+    "requestTemplates": "request_templates",
+    "requestParameters": "request_parameters",
+    "cacheKeyParameters": "cache_key_parameters",
+}
+
+
+def _method(account: str, region: str, api_id: str, resource_id: str, http_method: str):
+    api = _apigateway_backend(account, region).apis.get(api_id)
+    resource = api.resources.get(resource_id) if api else None
+    return (resource.resource_methods or {}).get(http_method) if resource else None
+
+
+def get_method(
+    account: str, region: str, api_id: str, resource_id: str, http_method: str
+) -> dict[str, Any] | None:
+    """GetMethod's shape, or None when there is no such method."""
+    method = _method(account, region, api_id, resource_id, http_method)
+    return method.to_json() if method else None
+
+
+def set_method(
+    account: str, region: str, api_id: str, resource_id: str, http_method: str, doc: dict[str, Any]
+) -> dict[str, Any]:
+    """Write a method's updatable fields (UpdateMethod, which moto does not implement)."""
+    method = _method(account, region, api_id, resource_id, http_method)
+    for field_name, attr in _METHOD_ATTRS.items():
+        setattr(method, attr, doc.get(field_name))
+    return method.to_json()
+
+
+def set_integration(
+    account: str, region: str, api_id: str, resource_id: str, http_method: str, doc: dict[str, Any]
+) -> dict[str, Any]:
+    """Write an integration's updatable fields (UpdateIntegration, which moto lacks)."""
+    integration = _method(account, region, api_id, resource_id, http_method).method_integration
+    for field_name, attr in _INTEGRATION_ATTRS.items():
+        setattr(integration, attr, doc.get(field_name))
+    return integration.to_json()
+
+
 def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tuple[str, dict] | None:
     """(deployment id, stage variables) of a stage, or None."""
     api = _apigateway_backend(account, region).apis.get(api_id)

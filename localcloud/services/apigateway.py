@@ -1,5 +1,6 @@
-"""API Gateway: deployments freeze the API (stages serve what was deployed), and the data plane's
-view of the cloud (:class:`DataPlaneBackends`), cached until the next control-plane change."""
+"""API Gateway: deployments freeze the API (stages serve what was deployed), the control-plane
+operations moto lacks, and the data plane's view of the cloud (:class:`DataPlaneBackends`),
+cached until the next control-plane change."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from .. import moto_adapter
 from ..apigateway.model import Deployment, InvokeResult, StageTarget
-from ..aws_call import AwsCall, Reply, read_body
+from ..aws_call import AwsCall, Reply, read_body, rest_json_error
 from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
+from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
+_METHOD = re.compile(
+    r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/"
+    r"(?P<method>[^/]+)(?P<integration>/integration)?/?$"
+)
 
 
 class DeploymentStore:
@@ -35,21 +42,33 @@ class DeploymentStore:
     def get(self, api_id: str, deployment_id: str) -> Deployment | None:
         return self._frozen.get((api_id, deployment_id))
 
+
+class ApiGatewayService:
+    """API Gateway's control plane where moto falls short: CreateDeployment freezes the API,
+    CreateAuthorizer keeps ``identityValidationExpression``, UpdateMethod and UpdateIntegration
+    apply their patch operations."""
+
+    def __init__(self, deployments: DeploymentStore) -> None:
+        self.deployments = deployments
+
     def handle(
         self, call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
     ) -> Reply | None:
-        authorizers = _AUTHORIZERS.match(call.path)
-        if authorizers and call.method == "POST":
-            return self._create_authorizer(authorizers["api"], environ, forward)
-        match = _DEPLOYMENTS.match(call.path)
-        if not (match and call.method == "POST"):
-            return None
+        if call.method == "POST" and (match := _DEPLOYMENTS.match(call.path)):
+            return self._create_deployment(match["api"], environ, forward)
+        if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
+            return self._create_authorizer(match["api"], environ, forward)
+        if call.method == "PATCH" and (match := _METHOD.match(call.path)):
+            return self._update_method(match, environ)
+        return None
+
+    def _create_deployment(
+        self, api_id: str, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply:
         reply = forward(environ)
-        if reply.status < 300:
-            api_id = match["api"]
-            located = moto_adapter.find_rest_api(api_id)
-            if located:
-                self.freeze(*located, api_id, json.loads(reply.body)["id"])
+        located = moto_adapter.find_rest_api(api_id)
+        if reply.status < 300 and located:
+            self.deployments.freeze(*located, api_id, json.loads(reply.body)["id"])
         return reply
 
     @staticmethod
@@ -69,6 +88,30 @@ class DeploymentStore:
         moto_adapter.set_authorizer_validation_expression(*located, api_id, doc["id"], expression)
         doc["identityValidationExpression"] = expression
         return Reply(reply.status, reply.headers, json.dumps(doc).encode())
+
+    @staticmethod
+    def _update_method(match: re.Match, environ: dict[str, Any]) -> Reply:
+        """UpdateMethod and UpdateIntegration: moto 5 does not implement them."""
+        api_id, resource_id = match["api"], match["resource"]
+        http_method, integration = unquote(match["method"]).upper(), bool(match["integration"])
+        located = moto_adapter.find_rest_api(api_id)
+        method = located and moto_adapter.get_method(*located, api_id, resource_id, http_method)
+        if not method or (integration and not method.get("methodIntegration")):
+            what = "Integration" if integration else "Method"
+            return rest_json_error(404, "NotFoundException", f"Invalid {what} identifier specified")
+        try:
+            operations = json.loads(read_body(environ) or b"{}").get("patchOperations") or []
+            if integration:
+                doc = apply_patch(method["methodIntegration"], operations, INTEGRATION_FIELDS)
+                result = moto_adapter.set_integration(
+                    *located, api_id, resource_id, http_method, doc
+                )
+            else:
+                doc = apply_patch(method, operations, METHOD_FIELDS)
+                result = moto_adapter.set_method(*located, api_id, resource_id, http_method, doc)
+        except (PatchError, ValueError, AttributeError) as exc:
+            return rest_json_error(400, "BadRequestException", str(exc))
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
 
 
 class DataPlaneBackends:

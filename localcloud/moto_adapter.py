@@ -229,6 +229,16 @@ def find_user_pool_client(
     return None
 
 
+def user_pool_password_policy(account: str, region: str, pool_id: str) -> dict[str, Any] | None:
+    """The pool's ``PasswordPolicy`` as DescribeUserPool shows it, or None (no such pool)."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    pool = cognitoidp_backends[account][region].user_pools.get(pool_id)
+    if pool is None:
+        return None
+    return dict((pool.to_json(extended=True).get("Policies") or {}).get("PasswordPolicy") or {})
+
+
 def user_pool_jwks(account: str, region: str, pool_id: str) -> dict[str, Any] | None:
     """The public JWKS a pool signs its tokens with, or None when the pool does not exist."""
     from moto.cognitoidp.models import cognitoidp_backends

@@ -1,5 +1,6 @@
-"""Cognito sign-in as AWS answers it: the app client's ``ExplicitAuthFlows`` are enforced,
-``PreventUserExistenceErrors`` hides unknown users, and a wrong password says so plainly."""
+"""Cognito as AWS answers it: the app client's ``ExplicitAuthFlows`` are enforced,
+``PreventUserExistenceErrors`` hides unknown users, a wrong password says so plainly, and the pool's
+password policy applies to temporary passwords too."""
 
 from __future__ import annotations
 
@@ -24,6 +25,24 @@ FLOW_SETTINGS = {
 #: What a client created without ExplicitAuthFlows allows.
 DEFAULT_FLOWS = {"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
 WRONG_PASSWORD = "Incorrect username or password."
+#: Characters Cognito counts as symbols in a password policy.
+SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")
+
+
+def password_problem(password: str, policy: dict[str, Any]) -> str | None:
+    """Why a password breaks the pool's policy (AWS's wording), or None when it complies."""
+    if len(password) < int(policy.get("MinimumLength", 8)):
+        return "Password not long enough"
+    checks = (
+        ("RequireUppercase", str.isupper, "uppercase"),
+        ("RequireLowercase", str.islower, "lowercase"),
+        ("RequireNumbers", str.isdigit, "numeric"),
+        ("RequireSymbols", SYMBOLS.__contains__, "symbol"),
+    )
+    for setting, test, kind in checks:
+        if policy.get(setting) and not any(test(c) for c in password):
+            return f"Password must have {kind} characters"
+    return None
 
 
 def flow_enabled(auth_flow: str, explicit_flows: list[str] | None) -> bool:
@@ -31,16 +50,44 @@ def flow_enabled(auth_flow: str, explicit_flows: list[str] | None) -> bool:
     return bool(FLOW_SETTINGS.get(auth_flow, {auth_flow}) & enabled)
 
 
+_PASSWORD_FIELDS = {"AdminCreateUser": "TemporaryPassword", "AdminSetUserPassword": "Password"}
+
+
 def handle(
     call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
 ) -> Reply | None:
-    if call.operation not in ("AdminInitiateAuth", "InitiateAuth"):
+    if call.operation not in ("AdminInitiateAuth", "InitiateAuth", *_PASSWORD_FIELDS):
         return None
     try:
         params = json.loads(read_body(environ) or b"{}")
     except ValueError:
         return None
     account = moto_adapter.account_for_access_key(call.access_key)
+    if call.operation in _PASSWORD_FIELDS:
+        password = params.get(_PASSWORD_FIELDS[call.operation])
+        return _check_password(params.get("UserPoolId", ""), password, account, call.region)
+    return _sign_in(call, params, account, environ, forward)
+
+
+def _check_password(pool_id: str, password: str | None, account: str, region: str) -> Reply | None:
+    """InvalidPasswordException when a password breaks the pool's policy, else None (to moto)."""
+    policy = moto_adapter.user_pool_password_policy(account, region, pool_id)
+    problem = password_problem(password, policy) if password is not None and policy else None
+    if problem:
+        return json_error(
+            400, "InvalidPasswordException", f"Password did not conform with policy: {problem}"
+        )
+    return None
+
+
+def _sign_in(
+    call: AwsCall,
+    params: dict[str, Any],
+    account: str,
+    environ: dict[str, Any],
+    forward: Callable[[dict[str, Any]], Reply],
+) -> Reply | None:
+    """AdminInitiateAuth / InitiateAuth: flows enforced, user existence hidden when asked."""
     client_id = params.get("ClientId", "")
     if call.operation == "AdminInitiateAuth":
         client = moto_adapter.user_pool_client(

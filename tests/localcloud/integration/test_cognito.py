@@ -224,3 +224,33 @@ def test_new_user_must_set_a_password_then_gets_tokens(cognito, pool_id, admin_c
     assert access_claims["scope"] == "aws.cognito.signin.user.admin"
     assert "aud" not in access_claims
     assert access_claims["sub"] == id_claims["sub"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "password", "reason"),
+    [
+        ("admin_create_user", "short1!", "Password not long enough"),
+        ("admin_create_user", "password1!", "Password must have uppercase characters"),
+        ("admin_set_user_password", "Password12", "Password must have symbol characters"),
+    ],
+)
+def test_password_policy_applies_to_temporary_and_permanent_passwords(
+    cognito, pool_id, operation, password, reason
+):
+    username = unique("weak")
+    if operation == "admin_set_user_password":
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            TemporaryPassword="Temp-Pass-1!",
+            MessageAction="SUPPRESS",
+        )
+        call = {"Password": password, "Permanent": True}
+    else:
+        call = {"TemporaryPassword": password, "MessageAction": "SUPPRESS"}
+    with pytest.raises(ClientError) as exc:
+        getattr(cognito, operation)(UserPoolId=pool_id, Username=username, **call)
+    assert error_of(exc) == (
+        "InvalidPasswordException",
+        f"Password did not conform with policy: {reason}",
+    )

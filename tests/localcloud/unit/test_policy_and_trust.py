@@ -329,3 +329,38 @@ def test_trusts_lambda_with_a_single_statement_object():
     policy = trust()
     policy["Statement"] = policy["Statement"][0]
     assert trusts_lambda(policy)
+
+
+# ------------------------------------------------------------------ Cognito password policy
+
+DEFAULT_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("Aa1!", "Password not long enough"),
+        ("password1!", "Password must have uppercase characters"),
+        ("PASSWORD1!", "Password must have lowercase characters"),
+        ("Password!!", "Password must have numeric characters"),
+        ("Password12", "Password must have symbol characters"),
+        ("Password1!", None),
+        ("Pass word1^", None),
+    ],
+)
+def test_password_problem_follows_the_pool_policy(password, problem):
+    from localcloud.services.cognito import password_problem
+
+    assert password_problem(password, DEFAULT_POLICY) == problem
+
+
+def test_a_relaxed_policy_accepts_simple_passwords():
+    from localcloud.services.cognito import password_problem
+
+    assert password_problem("abcdef", {"MinimumLength": 6}) is None

@@ -20,7 +20,7 @@ from .apigateway.model import ApiRequest
 from .apigateway.pipeline import handle as handle_stage_request
 from .aws_call import Reply, identify, read_body
 from .lambda_runtime.runtime import LambdaRuntime
-from .services import cognito
+from .services import cognito, iam
 from .services.apigateway import ApiGatewayService, DataPlaneBackends, DeploymentStore
 from .services.awslambda import LambdaService
 
@@ -53,6 +53,7 @@ class LocalCloudApp:
         self.hooks = {
             "lambda": self.lambda_service.handle,
             "cognito-idp": cognito.handle,
+            "iam": iam.handle,
             "apigateway": ApiGatewayService(self.deployments).handle,
         }
 

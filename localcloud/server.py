@@ -35,17 +35,23 @@ class _RequestHandler(MotoRequestHandler):
 
 
 def _warm_up() -> None:
-    """Import what the first requests would otherwise wait for, once the server is listening."""
-    import jsonschema  # noqa: F401  (body-model validation)
+    """Load what the first requests would otherwise wait for, before the server listens (so that
+    ready means ready, and a seeded run draws its random IDs in the same order every time)."""
+    # jsonschema imports this optional IRI-syntax checker if it is installed (jupyterlab brings
+    # it), and compiling its grammar takes a second. Body models never use its formats.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import jsonschema  # noqa: F401  (body-model validation; moto's API Gateway imports it too)
     from moto.backends import get_backend
 
     for service in ("sts", "iam", "lambda", "apigateway", "cognito-idp", "logs"):
         get_backend(service)
+    moto_adapter.account_for_access_key("warm-up")  # creates the IAM backends of every partition
 
 
 def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     """Run in the foreground until SIGTERM or SIGINT. Returns the process exit code."""
     endpoint = f"http://{HOST}:{port}"
+    _warm_up()
     if seed is not None:
         moto_adapter.seed(seed)
         ids.seed(seed)
@@ -68,7 +74,6 @@ def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     def stop(_signum: int, _frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
-    threading.Thread(target=_warm_up, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(f"localcloud: serving {endpoint}", file=sys.stderr, flush=True)

@@ -81,8 +81,7 @@ def check_body(ctx: Context) -> None:
 
 @lru_cache(maxsize=256)
 def _draft4(schema_json: str) -> Any:
-    """A compiled draft-4 validator. jsonschema is imported on first use: its import takes about
-    a second, which the local cloud's start-up should not pay (the server warms it up later)."""
+    """A compiled draft-4 validator, cached per schema (jsonschema is imported on first use)."""
     import jsonschema
 
     return jsonschema.Draft4Validator(json.loads(schema_json))

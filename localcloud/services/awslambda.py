@@ -19,6 +19,7 @@ from ..policy import as_list, wildcard_match
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _CONFIG = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$")
 _FUNCTION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
+_POLICY = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/policy/?$")
 CANNOT_ASSUME = "The role defined for the function cannot be assumed by Lambda."
 
 
@@ -47,6 +48,9 @@ class LambdaService:
         match = _INVOKE.match(call.path)
         if match and call.method == "POST":
             return self.invoke(call, environ, unquote(match["name"]))
+        adding = _POLICY.match(call.path) if call.method == "POST" else None
+        if adding:
+            return self._check_statement_id(call, environ, unquote(adding["name"]))
         deleting = _FUNCTION.match(call.path) if call.method == "DELETE" else None
         if deleting:
             reply = forward(environ)
@@ -64,6 +68,28 @@ class LambdaService:
                 account = moto_adapter.account_for_access_key(call.access_key)
                 if not trusts_lambda(moto_adapter.role_trust_policy(account, role)):
                     return rest_json_error(400, "InvalidParameterValueException", CANNOT_ASSUME)
+        return None
+
+    @staticmethod
+    def _check_statement_id(call: AwsCall, environ: dict[str, Any], name: str) -> Reply | None:
+        """AddPermission refuses a StatementId the function's policy already has."""
+        try:
+            sid = json.loads(read_body(environ) or b"{}").get("StatementId")
+        except ValueError:
+            return None
+        account = moto_adapter.account_for_access_key(call.access_key)
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        spec = moto_adapter.get_function(
+            account, call.region, name, (query.get("Qualifier") or [None])[0]
+        )
+        statements = as_list((spec.policy or {}).get("Statement")) if spec else []
+        if sid and any(st.get("Sid") == sid for st in statements):
+            return rest_json_error(
+                409,
+                "ResourceConflictException",
+                f"The statement id ({sid}) provided already exists. Please provide a new "
+                f"statement id, or remove the existing statement.",
+            )
         return None
 
     def invoke(self, call: AwsCall, environ: dict[str, Any], name: str) -> Reply:

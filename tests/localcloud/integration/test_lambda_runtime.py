@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import (
     ACCOUNT,
+    LAMBDA_TRUST,
     REGION,
     count_invocations,
     create_function,
@@ -147,18 +148,8 @@ def test_environment_reaches_the_handler(localcloud, lambda_role):
 
 def test_handler_runs_with_its_role_credentials(localcloud):
     role_name = unique("exec-role")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
     role = localcloud.client("iam").create_role(
-        RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust)
+        RoleName=role_name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )["Role"]["Arn"]
     name = create_function(localcloud, role, STS_HANDLER)["FunctionName"]
     resp, payload = invoke(localcloud, name)

@@ -48,7 +48,8 @@ status: setup ## say whether the local cloud runs, and where
 
 lab: up ## open JupyterLab on notebooks/ with the local cloud running
 	@mkdir -p $(ROOT)/notebooks
-	@cd $(ROOT) && $(BIN)/jupyter lab --notebook-dir=$(ROOT)/notebooks
+	@cd $(ROOT) && $(BIN)/jupyter lab --notebook-dir=$(ROOT)/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup ## measure the local cloud: start-up, authorized request, Lambda invoke
 	@cd $(ROOT) && $(BIN)/python bench/localcloud_bench.py

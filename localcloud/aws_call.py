@@ -8,7 +8,9 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qs
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
@@ -25,6 +27,13 @@ class AwsCall:
     @property
     def operation(self) -> str | None:
         return self.target.rsplit(".", 1)[-1] if self.target else None
+
+    @cached_property
+    def account(self) -> str:
+        """The caller's account, as moto attributes the access key (assumed roles included)."""
+        from .moto_adapter import account_for_access_key
+
+        return account_for_access_key(self.access_key)
 
 
 def identify(environ: dict[str, Any]) -> AwsCall:
@@ -53,6 +62,20 @@ def read_body(environ: dict[str, Any]) -> bytes:
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+def json_body(environ: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON object body; {} when there is none or it is not a JSON object (moto
+    then answers the malformed request itself)."""
+    try:
+        doc = json.loads(read_body(environ) or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def query_param(environ: dict[str, Any], name: str) -> str | None:
+    return (parse_qs(environ.get("QUERY_STRING", "")).get(name) or [None])[0]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from .. import moto_adapter
 from ..apigateway.model import Deployment, InvokeResult, StageTarget
-from ..aws_call import AwsCall, Reply, read_body, rest_json_error
+from ..aws_call import AwsCall, Reply, json_body, rest_json_error
 from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
 from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
 
@@ -76,10 +76,7 @@ class ApiGatewayService:
         api_id: str, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
     ) -> Reply:
         """CreateAuthorizer, keeping the ``identityValidationExpression`` that moto drops."""
-        try:
-            expression = json.loads(read_body(environ) or b"{}").get("identityValidationExpression")
-        except (ValueError, AttributeError):
-            expression = None
+        expression = json_body(environ).get("identityValidationExpression")
         reply = forward(environ)
         located = moto_adapter.find_rest_api(api_id)
         if not (expression and reply.status < 300 and located):
@@ -100,7 +97,7 @@ class ApiGatewayService:
             what = "Integration" if integration else "Method"
             return rest_json_error(404, "NotFoundException", f"Invalid {what} identifier specified")
         try:
-            operations = json.loads(read_body(environ) or b"{}").get("patchOperations") or []
+            operations = json_body(environ).get("patchOperations") or []
             if integration:
                 doc = apply_patch(method["methodIntegration"], operations, INTEGRATION_FIELDS)
                 result = moto_adapter.set_integration(

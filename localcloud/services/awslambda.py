@@ -9,10 +9,10 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 from .. import moto_adapter
-from ..aws_call import AwsCall, Reply, read_body, rest_json_error
+from ..aws_call import AwsCall, Reply, json_body, query_param, read_body, rest_json_error
 from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
 from ..policy import as_list, wildcard_match
 
@@ -60,27 +60,19 @@ class LambdaService:
         creating = call.path.rstrip("/") == "/2015-03-31/functions" and call.method == "POST"
         configuring = _CONFIG.match(call.path) and call.method == "PUT"
         if creating or configuring:
-            try:
-                role = json.loads(read_body(environ) or b"{}").get("Role")
-            except ValueError:
-                return None
-            if role is not None:
-                account = moto_adapter.account_for_access_key(call.access_key)
-                if not trusts_lambda(moto_adapter.role_trust_policy(account, role)):
-                    return rest_json_error(400, "InvalidParameterValueException", CANNOT_ASSUME)
+            role = json_body(environ).get("Role")
+            if role is not None and not trusts_lambda(
+                moto_adapter.role_trust_policy(call.account, role)
+            ):
+                return rest_json_error(400, "InvalidParameterValueException", CANNOT_ASSUME)
         return None
 
     @staticmethod
     def _check_statement_id(call: AwsCall, environ: dict[str, Any], name: str) -> Reply | None:
         """AddPermission refuses a StatementId the function's policy already has."""
-        try:
-            sid = json.loads(read_body(environ) or b"{}").get("StatementId")
-        except ValueError:
-            return None
-        account = moto_adapter.account_for_access_key(call.access_key)
-        query = parse_qs(environ.get("QUERY_STRING", ""))
+        sid = json_body(environ).get("StatementId")
         spec = moto_adapter.get_function(
-            account, call.region, name, (query.get("Qualifier") or [None])[0]
+            call.account, call.region, name, query_param(environ, "Qualifier")
         )
         statements = as_list((spec.policy or {}).get("Statement")) if spec else []
         if sid and any(st.get("Sid") == sid for st in statements):
@@ -93,10 +85,10 @@ class LambdaService:
         return None
 
     def invoke(self, call: AwsCall, environ: dict[str, Any], name: str) -> Reply:
-        account = moto_adapter.account_for_access_key(call.access_key)
-        query = parse_qs(environ.get("QUERY_STRING", ""))
-        qualifier = (query.get("Qualifier") or [None])[0]
-        spec = moto_adapter.get_function(account, call.region, name, qualifier)
+        account = call.account
+        spec = moto_adapter.get_function(
+            account, call.region, name, query_param(environ, "Qualifier")
+        )
         if spec is None:
             arn = (
                 name

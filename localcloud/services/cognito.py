@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import moto_adapter
-from ..aws_call import AwsCall, Reply, json_error, read_body
+from ..aws_call import AwsCall, Reply, json_body, json_error
 
 #: The ExplicitAuthFlows values that enable each AuthFlow (legacy names included).
 FLOW_SETTINGS = {
@@ -58,15 +58,11 @@ def handle(
 ) -> Reply | None:
     if call.operation not in ("AdminInitiateAuth", "InitiateAuth", *_PASSWORD_FIELDS):
         return None
-    try:
-        params = json.loads(read_body(environ) or b"{}")
-    except ValueError:
-        return None
-    account = moto_adapter.account_for_access_key(call.access_key)
+    params = json_body(environ)
     if call.operation in _PASSWORD_FIELDS:
         password = params.get(_PASSWORD_FIELDS[call.operation])
-        return _check_password(params.get("UserPoolId", ""), password, account, call.region)
-    return _sign_in(call, params, account, environ, forward)
+        return _check_password(params.get("UserPoolId", ""), password, call.account, call.region)
+    return _sign_in(call, params, call.account, environ, forward)
 
 
 def _check_password(pool_id: str, password: str | None, account: str, region: str) -> Reply | None:

@@ -33,6 +33,5 @@ def handle(
     action = (params.get("Action") or [""])[0]
     policy_arn = (params.get("PolicyArn") or [""])[0]
     if action in _NAMES_A_POLICY and policy_arn:
-        account = moto_adapter.account_for_access_key(call.access_key)
-        moto_adapter.ensure_aws_managed_policy(account, policy_arn)
+        moto_adapter.ensure_aws_managed_policy(call.account, policy_arn)
     return None

@@ -394,6 +394,21 @@ def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tupl
     return st.deployment_id, dict(st.variables or {})
 
 
+def delete_deployment(account: str, region: str, api_id: str, deployment_id: str) -> str:
+    """Delete a deployment no stage serves: ``"deleted"``, ``"in use"`` or ``"not found"``.
+
+    moto refuses a deployment whose *original* stage still exists, even after that stage has
+    moved on to a newer deployment; AWS refuses only while a stage points at it.
+    """
+    api = _apigateway_backend(account, region).apis.get(api_id)
+    if api is None or deployment_id not in api.deployments:
+        return "not found"
+    if any(stage.deployment_id == deployment_id for stage in api.stages.values()):
+        return "in use"
+    api.deployments.pop(deployment_id)
+    return "deleted"
+
+
 def api_keys_and_usage_plans(account: str, region: str) -> tuple[list[dict], list[dict]]:
     """(API keys with their values, usage plans with their key ids) of one account and region."""
     backend = _apigateway_backend(account, region)

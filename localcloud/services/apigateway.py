@@ -18,6 +18,11 @@ from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
 from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
+_DEPLOYMENT = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/(?P<deployment>[^/]+)/?$")
+_METHOD_PART = re.compile(
+    r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<method>[^/]+)"
+    r"/(?:(?P<integration>integration)|responses/(?P<status>\d{3}))/?$"
+)
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
 _METHOD = re.compile(
     r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/"
@@ -39,6 +44,10 @@ class DeploymentStore:
             self._frozen[(api_id, deployment_id)] = deployment
         return deployment
 
+    def forget(self, api_id: str, deployment_id: str) -> None:
+        with self._lock:
+            self._frozen.pop((api_id, deployment_id), None)
+
     def get(self, api_id: str, deployment_id: str) -> Deployment | None:
         return self._frozen.get((api_id, deployment_id))
 
@@ -56,6 +65,10 @@ class ApiGatewayService:
     ) -> Reply | None:
         if call.method == "POST" and (match := _DEPLOYMENTS.match(call.path)):
             return self._create_deployment(match["api"], environ, forward)
+        if call.method == "DELETE" and (match := _DEPLOYMENT.match(call.path)):
+            return self._delete_deployment(match["api"], match["deployment"])
+        if call.method == "GET" and (match := _METHOD_PART.match(call.path)):
+            return self._missing_method_part(match)
         if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
             return self._create_authorizer(match["api"], environ, forward)
         if call.method == "PATCH" and (match := _METHOD.match(call.path)):
@@ -70,6 +83,44 @@ class ApiGatewayService:
         if reply.status < 300 and located:
             self.deployments.freeze(*located, api_id, json.loads(reply.body)["id"])
         return reply
+
+    def _delete_deployment(self, api_id: str, deployment_id: str) -> Reply:
+        """DeleteDeployment, refused only while a stage serves the deployment (as on AWS)."""
+        located = moto_adapter.find_rest_api(api_id)
+        if not located:
+            return rest_json_error(404, "NotFoundException", "Invalid API identifier specified")
+        outcome = moto_adapter.delete_deployment(*located, api_id, deployment_id)
+        if outcome == "not found":
+            return rest_json_error(
+                404, "NotFoundException", "Invalid Deployment identifier specified"
+            )
+        if outcome == "in use":
+            return rest_json_error(
+                400,
+                "BadRequestException",
+                "Active stages pointing to this deployment must be moved or deleted",
+            )
+        self.deployments.forget(api_id, deployment_id)
+        return Reply(202, [("Content-Type", "application/json")], b"{}")
+
+    @staticmethod
+    def _missing_method_part(match: re.Match) -> Reply | None:
+        """GetIntegration and GetMethodResponse of something that is not there: AWS answers 404;
+        moto answers ``{}`` (integration) or 500 (method response). Present ones go to moto."""
+        located = moto_adapter.find_rest_api(match["api"])
+        http_method = unquote(match["method"]).upper()
+        method = located and moto_adapter.get_method(
+            *located, match["api"], match["resource"], http_method
+        )
+        if match["integration"]:
+            if method and method.get("methodIntegration"):
+                return None
+            return rest_json_error(
+                404, "NotFoundException", "Invalid Integration identifier specified"
+            )
+        if method and match["status"] in (method.get("methodResponses") or {}):
+            return None
+        return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
 
     @staticmethod
     def _create_authorizer(
@@ -104,11 +155,25 @@ class ApiGatewayService:
                     *located, api_id, resource_id, http_method, doc
                 )
             else:
-                doc = apply_patch(method, operations, METHOD_FIELDS)
+                doc = _authorization_consistent(apply_patch(method, operations, METHOD_FIELDS))
                 result = moto_adapter.set_method(*located, api_id, resource_id, http_method, doc)
         except (PatchError, ValueError, AttributeError) as exc:
             return rest_json_error(400, "BadRequestException", str(exc))
         return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
+
+
+def _authorization_consistent(method: dict[str, Any]) -> dict[str, Any]:
+    """As AWS: a Cognito or custom authorization type needs an authorizer; any other drops it."""
+    kind = method.get("authorizationType") or "NONE"
+    if kind in ("COGNITO_USER_POOLS", "CUSTOM"):
+        if not method.get("authorizerId"):
+            raise PatchError(
+                f"Invalid authorizer ID specified. Setting the authorization type to {kind} "
+                "requires a valid authorizer."
+            )
+    else:
+        method.pop("authorizerId", None)
+    return method
 
 
 class DataPlaneBackends:

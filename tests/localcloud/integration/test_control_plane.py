@@ -7,6 +7,8 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import LAMBDA_TRUST, create_function, unique
 
+from .apibuilder import RestApi
+
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
@@ -50,3 +52,47 @@ def test_an_aws_managed_policy_that_does_not_exist_is_not_invented(localcloud):
     with pytest.raises(ClientError) as err:
         iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/NoSuchPolicyAtAll")
     assert err.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_delete_deployment_refused_only_while_a_stage_serves_it(localcloud, lambda_role):
+    fn = create_function(localcloud, lambda_role, "def handler(e, c):\n    return {}\n")
+    api = RestApi.create(localcloud)
+    api.route("/x", "GET", fn)
+    apigw = api.apigw
+    first = apigw.create_deployment(restApiId=api.api_id, stageName="dev")["id"]
+    with pytest.raises(ClientError) as err:
+        apigw.delete_deployment(restApiId=api.api_id, deploymentId=first)
+    assert err.value.response["Error"]["Code"] == "BadRequestException"
+    assert err.value.response["Error"]["Message"] == (
+        "Active stages pointing to this deployment must be moved or deleted"
+    )
+    second = apigw.create_deployment(restApiId=api.api_id, stageName="dev")["id"]
+    apigw.delete_deployment(restApiId=api.api_id, deploymentId=first)  # dev moved on
+    left = [d["id"] for d in apigw.get_deployments(restApiId=api.api_id)["items"]]
+    assert left == [second]
+    with pytest.raises(ClientError) as err:
+        apigw.delete_deployment(restApiId=api.api_id, deploymentId=first)
+    assert err.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_missing_integration_and_method_response_are_not_found(localcloud):
+    api = RestApi.create(localcloud)
+    apigw = api.apigw
+    root = apigw.get_resources(restApiId=api.api_id)["items"][0]["id"]
+    ids = dict(restApiId=api.api_id, resourceId=root, httpMethod="GET")
+    apigw.put_method(**ids, authorizationType="NONE")
+    for call, message in [
+        (lambda: apigw.get_integration(**ids), "Invalid Integration identifier specified"),
+        (
+            lambda: apigw.get_method_response(**ids, statusCode="501"),
+            "Invalid Response status code specified",
+        ),
+    ]:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert err.value.response["Error"]["Code"] == "NotFoundException"
+        assert err.value.response["Error"]["Message"] == message
+    apigw.put_method_response(**ids, statusCode="501")
+    apigw.put_integration(**ids, type="MOCK", requestTemplates={"application/json": "{}"})
+    assert apigw.get_integration(**ids)["type"] == "MOCK"
+    assert apigw.get_method_response(**ids, statusCode="501")["statusCode"] == "501"

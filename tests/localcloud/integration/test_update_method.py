@@ -121,3 +121,43 @@ def test_unknown_method_is_not_found(localcloud, guarded):
             patchOperations=[],
         )
     assert err.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_cognito_authorization_needs_an_authorizer(localcloud, lambda_role):
+    fn = create_function(localcloud, lambda_role, HELLO)
+    api = RestApi.create(localcloud)
+    api.route("/open", "GET", fn)
+    with pytest.raises(ClientError) as err:
+        api.apigw.update_method(
+            restApiId=api.api_id,
+            resourceId=api.resource("/open"),
+            httpMethod="GET",
+            patchOperations=[
+                {"op": "replace", "path": "/authorizationType", "value": "COGNITO_USER_POOLS"}
+            ],
+        )
+    assert err.value.response["Error"]["Code"] == "BadRequestException"
+    assert "requires a valid authorizer" in err.value.response["Error"]["Message"]
+
+
+def test_authorization_none_drops_the_authorizer(localcloud, lambda_role):
+    fn = create_function(localcloud, lambda_role, HELLO)
+    api = RestApi.create(localcloud)
+    api.route("/back", "GET", fn)
+    pool = UserPool.create(localcloud)
+    authorizer = api.cognito_authorizer([pool.arn])
+    ids = dict(restApiId=api.api_id, resourceId=api.resource("/back"), httpMethod="GET")
+    api.apigw.update_method(
+        **ids,
+        patchOperations=[
+            {"op": "replace", "path": "/authorizationType", "value": "COGNITO_USER_POOLS"},
+            {"op": "replace", "path": "/authorizerId", "value": authorizer},
+        ],
+    )
+    api.apigw.update_method(
+        **ids, patchOperations=[{"op": "replace", "path": "/authorizationType", "value": "NONE"}]
+    )
+    method = api.apigw.get_method(**ids)
+    assert method["authorizationType"] == "NONE" and "authorizerId" not in method
+    api.deploy("dev")
+    assert requests.get(api.url("dev", "back")).content == b"hi"

@@ -1,0 +1,102 @@
+"""The tutorial's shared code: each notebook imports what it needs from here, in one line.
+
+Every ``ensure_*`` function finds its resource by name and creates only what is missing, so any
+notebook can run again and change nothing that is already right.
+"""
+
+from helpers.apigateway import (
+    deploy,
+    ensure_api_key,
+    ensure_cognito_authorizer,
+    ensure_lambda_proxy_integration,
+    ensure_method,
+    ensure_mock_placeholder,
+    ensure_request_validator,
+    ensure_resource,
+    ensure_rest_api,
+    ensure_usage_plan,
+    execute_api_arn,
+    find_integration,
+    find_method,
+    probe_without_invoke_permission,
+)
+from helpers.cloud import Cloud, connect
+from helpers.cognito import (
+    delete_user_if_present,
+    ensure_app_client,
+    ensure_new_user,
+    ensure_user_pool,
+    generate_password,
+    sign_in,
+    throwaway_user,
+    user_status,
+)
+from helpers.display import ApiClient, Json, Table, claims_table, redact, token_claims
+from helpers.errors import KitError
+from helpers.functions import ensure_function, ensure_invoke_permission, invoke, show_code
+from helpers.iam import (
+    LAMBDA_TRUST_POLICY,
+    attached_policy_arns,
+    cognito_admin_policy,
+    ensure_policy,
+    ensure_policy_attached,
+    ensure_role,
+    find_policy,
+    policy_document,
+    require_role,
+)
+from helpers.names import BASIC_EXECUTION_POLICY_ARN
+from helpers.permissions import required_permissions
+from helpers.stack import load_stack
+from helpers.teardown import teardown
+
+__all__ = [
+    "BASIC_EXECUTION_POLICY_ARN",
+    "LAMBDA_TRUST_POLICY",
+    "ApiClient",
+    "Cloud",
+    "Json",
+    "KitError",
+    "Table",
+    "attached_policy_arns",
+    "claims_table",
+    "cognito_admin_policy",
+    "connect",
+    "delete_user_if_present",
+    "deploy",
+    "ensure_api_key",
+    "ensure_app_client",
+    "ensure_cognito_authorizer",
+    "ensure_function",
+    "ensure_invoke_permission",
+    "ensure_lambda_proxy_integration",
+    "ensure_method",
+    "ensure_mock_placeholder",
+    "ensure_new_user",
+    "ensure_policy",
+    "ensure_policy_attached",
+    "ensure_request_validator",
+    "ensure_resource",
+    "ensure_rest_api",
+    "ensure_role",
+    "ensure_usage_plan",
+    "ensure_user_pool",
+    "execute_api_arn",
+    "find_integration",
+    "find_method",
+    "find_policy",
+    "generate_password",
+    "invoke",
+    "load_stack",
+    "policy_document",
+    "probe_without_invoke_permission",
+    "redact",
+    "require_role",
+    "required_permissions",
+    "show_code",
+    "sign_in",
+    "teardown",
+    "throwaway_user",
+    "token_claims",
+    "user_status",
+]

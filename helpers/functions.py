@@ -1,0 +1,189 @@
+"""Lambda functions: package the code in ``lambdas/``, deploy it, let API Gateway invoke it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from helpers.display import Code
+from helpers.errors import KitError
+from helpers.retry import conflict_in_progress, error_code, role_not_ready, with_retry
+
+LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
+RUNTIME = "python3.12"
+HANDLER = "handler.handler"
+#: a fixed timestamp makes the zip, and so CodeSha256, depend on the code alone
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def source_dir(function_name: str) -> Path:
+    """``lambdas/<function name with - as _>/``."""
+    return LAMBDAS_DIR / function_name.replace("-", "_")
+
+
+def package(function_name: str) -> bytes:
+    """The deployment zip of ``function_name``: the ``.py`` files of its folder, at the root."""
+    folder = source_dir(function_name)
+    files = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+    if not files:
+        raise KitError(f"{folder} has no handler.py; the function's code must live there.")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.name, date_time=_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def code_sha256(zip_bytes: bytes) -> str:
+    """What Lambda reports as ``CodeSha256``: base64 of the zip's SHA-256."""
+    return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
+
+
+def find_function(lam: Any, name: str) -> dict | None:
+    try:
+        return lam.get_function(FunctionName=name)["Configuration"]
+    except ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def ensure_function(
+    lam: Any,
+    name: str,
+    role_arn: str,
+    *,
+    environment: dict[str, str] | None = None,
+    timeout: int = 10,
+    description: str = "",
+) -> dict:
+    """The function ``name`` running the code in ``lambdas/``, with this role and configuration.
+
+    Created if missing (retrying while IAM makes a new role usable), its code or configuration
+    updated only where they differ; returns once Lambda reports it ready (``function_active_v2``,
+    ``function_updated_v2`` waiters).
+    """
+    code = package(name)
+    wanted = {
+        "Role": role_arn,
+        "Runtime": RUNTIME,
+        "Handler": HANDLER,
+        "Timeout": timeout,
+        "Description": description,
+        "Environment": {"Variables": dict(environment or {})},
+    }
+    current = find_function(lam, name)
+    if current is None:
+        with_retry(
+            lambda: lam.create_function(
+                FunctionName=name, Code={"ZipFile": code}, Publish=False, **wanted
+            ),
+            retry_if=role_not_ready,
+        )
+        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        return lam.get_function(FunctionName=name)["Configuration"]
+    if current.get("CodeSha256") != code_sha256(code):
+        with_retry(
+            lambda: lam.update_function_code(FunctionName=name, ZipFile=code),
+            retry_if=conflict_in_progress,
+        )
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    have = {
+        "Role": current.get("Role"),
+        "Runtime": current.get("Runtime"),
+        "Handler": current.get("Handler"),
+        "Timeout": current.get("Timeout"),
+        "Description": current.get("Description", ""),
+        "Environment": {"Variables": current.get("Environment", {}).get("Variables", {})},
+    }
+    if have != wanted:
+        with_retry(
+            lambda: lam.update_function_configuration(FunctionName=name, **wanted),
+            retry_if=lambda err: role_not_ready(err) or conflict_in_progress(err),
+        )
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    return lam.get_function(FunctionName=name)["Configuration"]
+
+
+def function_exists(lam: Any, name: str) -> bool:
+    return find_function(lam, name) is not None
+
+
+def permission_statements(lam: Any, name: str) -> list[dict]:
+    """The statements of the function's resource-based policy (empty when it has none)."""
+    try:
+        policy = lam.get_policy(FunctionName=name)["Policy"]
+    except ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return []
+        raise
+    return json.loads(policy).get("Statement", [])
+
+
+def ensure_invoke_permission(lam: Any, name: str, statement_id: str, source_arn: str) -> dict:
+    """Let API Gateway invoke ``name`` from ``source_arn`` only (``lambda add-permission``).
+
+    A statement with this id but another source is replaced; returns the statement.
+    """
+    for statement in permission_statements(lam, name):
+        if statement.get("Sid") != statement_id:
+            continue
+        condition = statement.get("Condition", {}).get("ArnLike", {})
+        if condition.get("AWS:SourceArn") == source_arn:
+            return statement
+        lam.remove_permission(FunctionName=name, StatementId=statement_id)
+    added = lam.add_permission(
+        FunctionName=name,
+        StatementId=statement_id,
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=source_arn,
+    )
+    return json.loads(added["Statement"])
+
+
+def invoke(lam: Any, name: str, payload: dict) -> Any:
+    """Invoke ``name`` synchronously and return its decoded answer; a function error becomes a
+    :class:`KitError` with the function's message."""
+    answer = lam.invoke(FunctionName=name, Payload=json.dumps(payload).encode())
+    body = json.loads(answer["Payload"].read() or b"null")
+    if answer.get("FunctionError"):
+        message = body.get("errorMessage", body) if isinstance(body, dict) else body
+        kind = body.get("errorType", "Error") if isinstance(body, dict) else "Error"
+        raise KitError(f"{name} failed: {kind}: {message}")
+    return body
+
+
+def delete_function(lam: Any, name: str) -> bool:
+    try:
+        lam.delete_function(FunctionName=name)
+    except ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+def delete_log_group(logs: Any, name: str) -> bool:
+    try:
+        logs.delete_log_group(logGroupName=name)
+    except ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+def show_code(function_name: str) -> Code:
+    """The handler of ``function_name`` as it is deployed (``lambdas/<name>/handler.py``)."""
+    path = source_dir(function_name) / "handler.py"
+    return Code(path.read_text(), title=str(path.relative_to(LAMBDAS_DIR.parent)))

@@ -1,0 +1,163 @@
+"""IAM: the Lambda role and the customer policy that lets it manage one user pool."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from helpers.errors import KitError
+from helpers.retry import error_code
+
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def as_document(raw: str | dict) -> dict:
+    """A policy document as a dict (IAM answers URL-encoded JSON in some SDKs)."""
+    if isinstance(raw, dict):
+        return raw
+    text = unquote(raw) if raw.lstrip().startswith("%") else raw
+    return json.loads(text)
+
+
+def cognito_admin_policy(user_pool_arn: str) -> dict:
+    """The tutorial's policy: the two admin calls the Lambdas make, on this pool only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SignInAndConfirmUsersOfOnePool",
+                "Effect": "Allow",
+                "Action": ["cognito-idp:AdminInitiateAuth", "cognito-idp:AdminSetUserPassword"],
+                "Resource": user_pool_arn,
+            }
+        ],
+    }
+
+
+def ensure_role(iam: Any, name: str, trust_policy: dict, description: str = "") -> dict:
+    """The role ``name`` with ``trust_policy``, created if missing, its trust put right if not."""
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except ClientError as err:
+        if error_code(err) != "NoSuchEntity":
+            raise
+        return iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(trust_policy),
+            Description=description,
+        )["Role"]
+    if as_document(role["AssumeRolePolicyDocument"]) != trust_policy:
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust_policy))
+    return role
+
+
+def require_role(iam: Any, name: str) -> dict:
+    """The role ``name``; a :class:`KitError` saying to run ``02_iam_policy`` when it is missing."""
+    try:
+        return iam.get_role(RoleName=name)["Role"]
+    except ClientError as err:
+        if error_code(err) != "NoSuchEntity":
+            raise
+    raise KitError(f"The role {name} does not exist yet; run 02_iam_policy.ipynb first.")
+
+
+def attached_policy_arns(iam: Any, role_name: str) -> list[str]:
+    return [
+        policy["PolicyArn"]
+        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name)
+        for policy in page["AttachedPolicies"]
+    ]
+
+
+def ensure_policy_attached(iam: Any, role_name: str, policy_arn: str) -> None:
+    """Attach ``policy_arn`` to the role unless it already is."""
+    if policy_arn not in attached_policy_arns(iam, role_name):
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+
+
+def find_policy(iam: Any, name: str) -> dict | None:
+    """The customer managed policy ``name`` (policy names are unique in an account)."""
+    for page in iam.get_paginator("list_policies").paginate(Scope="Local"):
+        for policy in page["Policies"]:
+            if policy["PolicyName"] == name:
+                return policy
+    return None
+
+
+def policy_document(iam: Any, policy: dict) -> dict:
+    """The document of the policy's default version."""
+    version = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])[
+        "PolicyVersion"
+    ]
+    return as_document(version["Document"])
+
+
+def ensure_policy(iam: Any, name: str, document: dict, description: str = "") -> dict:
+    """The customer managed policy ``name`` whose default version is ``document``.
+
+    Created if missing; if its document differs, a new default version is added (IAM keeps at
+    most five, so the oldest non-default one goes first).
+    """
+    policy = find_policy(iam, name)
+    if policy is None:
+        return iam.create_policy(
+            PolicyName=name, PolicyDocument=json.dumps(document), Description=description
+        )["Policy"]
+    if policy_document(iam, policy) == document:
+        return policy
+    versions = iam.list_policy_versions(PolicyArn=policy["Arn"])["Versions"]
+    old = sorted((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+    if len(versions) >= 5 and old:
+        iam.delete_policy_version(PolicyArn=policy["Arn"], VersionId=old[0]["VersionId"])
+    iam.create_policy_version(
+        PolicyArn=policy["Arn"], PolicyDocument=json.dumps(document), SetAsDefault=True
+    )
+    return iam.get_policy(PolicyArn=policy["Arn"])["Policy"]
+
+
+def delete_role(iam: Any, name: str) -> bool:
+    """Detach every policy, delete inline ones, then the role; False when it was not there."""
+    try:
+        for arn in attached_policy_arns(iam, name):
+            iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+        for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
+            for inline in page["PolicyNames"]:
+                iam.delete_role_policy(RoleName=name, PolicyName=inline)
+        iam.delete_role(RoleName=name)
+    except ClientError as err:
+        if error_code(err) == "NoSuchEntity":
+            return False
+        raise
+    return True
+
+
+def delete_policy(iam: Any, name: str) -> bool:
+    """Detach the policy everywhere, delete its old versions, then it; False when absent."""
+    policy = find_policy(iam, name)
+    if policy is None:
+        return False
+    arn = policy["Arn"]
+    for page in iam.get_paginator("list_entities_for_policy").paginate(PolicyArn=arn):
+        for role in page.get("PolicyRoles", []):
+            iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=arn)
+        for user in page.get("PolicyUsers", []):
+            iam.detach_user_policy(UserName=user["UserName"], PolicyArn=arn)
+        for group in page.get("PolicyGroups", []):
+            iam.detach_group_policy(GroupName=group["GroupName"], PolicyArn=arn)
+    for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+        if not version["IsDefaultVersion"]:
+            iam.delete_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
+    iam.delete_policy(PolicyArn=arn)
+    return True

@@ -1,0 +1,108 @@
+"""The stack's outputs file, ``.tutorial/<target>.json``: what each notebook leaves for the next.
+
+It holds the user's password, so it is written with mode 0600 (its folder 0700) and git-ignored.
+``TUTORIAL_OUTPUTS_DIR`` moves it (the tests do, so they never touch the learner's file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helpers.errors import KitError
+
+#: every key, and the notebook that writes it
+KEYS: dict[str, str] = {
+    "target": "00_setup",
+    "region": "00_setup",
+    "endpoint_url": "00_setup",
+    "user_pool_id": "01_user_pool",
+    "user_pool_arn": "01_user_pool",
+    "app_client_id": "01_user_pool",
+    "api_id": "03_api_authorizer",
+    "stage": "03_api_authorizer",
+    "api_url": "03_api_authorizer",
+    "functions": "03_api_authorizer",
+    "username": "04_confirm_user",
+    "password": "04_confirm_user",
+}
+
+
+def outputs_dir() -> Path:
+    override = os.environ.get("TUTORIAL_OUTPUTS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[1] / ".tutorial"
+
+
+@dataclass
+class Outputs:
+    """Read and merge-write one target's outputs file."""
+
+    path: Path
+
+    @classmethod
+    def for_target(cls, target: str) -> Outputs:
+        return cls(outputs_dir() / f"{target}.json")
+
+    def load(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {}
+        try:
+            return json.loads(self.path.read_text())
+        except ValueError:
+            raise KitError(
+                f"{self.path} is not valid JSON; delete it and run the notebooks from 00_setup."
+            ) from None
+
+    def save(self, **values: Any) -> dict[str, Any]:
+        """Merge ``values`` into the file (created 0600) and return the whole document."""
+        unknown = set(values) - set(KEYS)
+        if unknown:
+            raise ValueError(f"not an outputs key: {sorted(unknown)}")
+        doc = self.load()
+        doc.update(values)
+        if isinstance(doc.get("functions"), Mapping):
+            doc["functions"] = dict(doc["functions"])
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({k: doc[k] for k in KEYS if k in doc}, handle, indent=2)
+            handle.write("\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+        return doc
+
+    def save_function(self, key: str, name: str) -> dict[str, Any]:
+        """Record one of the series' functions under ``functions[key]``."""
+        functions = dict(self.load().get("functions") or {})
+        functions[key] = name
+        return self.save(functions=functions)
+
+    def require(
+        self, *keys: str, exists: Mapping[str, Callable[[Any], bool]] | None = None
+    ) -> dict[str, Any]:
+        """The values of ``keys``; a :class:`KitError` naming the notebook to run when one is
+        missing, or when ``exists[key](value)`` says the resource is gone (a restarted local cloud).
+        """
+        doc = self.load()
+        for key in keys:
+            if doc.get(key) in (None, "", {}):
+                raise KitError(
+                    f"{self.path.name} has no {key} yet; run {KEYS[key]}.ipynb first, "
+                    "then this notebook again."
+                )
+        for key, check in (exists or {}).items():
+            if not check(doc[key]):
+                raise KitError(
+                    f"{self.path.name} names {key} {doc[key]!r}, which no longer exists (was the "
+                    f"local cloud restarted?); run {KEYS[key]}.ipynb again, then this notebook."
+                )
+        return doc
+
+    def forget(self) -> None:
+        """Delete the file (teardown)."""
+        self.path.unlink(missing_ok=True)

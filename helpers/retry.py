@@ -1,0 +1,64 @@
+"""What AWS makes you wait for, handled once: retries with backoff, and botocore's waiters.
+
+- A role made seconds ago is not yet usable by Lambda: ``CreateFunction`` answers
+  ``InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda``
+  for a few seconds (IAM propagation).
+- API Gateway throttles control-plane calls such as ``CreateDeployment`` and ``DeleteRestApi``
+  with ``TooManyRequestsException`` (``DeleteRestApi``: one call every 30 s per account).
+
+On the local cloud neither happens, so nothing waits there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from botocore.exceptions import ClientError
+
+T = TypeVar("T")
+
+
+def error_code(err: ClientError) -> str:
+    return err.response.get("Error", {}).get("Code", "")
+
+
+def role_not_ready(err: ClientError) -> bool:
+    """Lambda cannot assume a just-created role yet (IAM propagation)."""
+    message = err.response.get("Error", {}).get("Message", "")
+    return error_code(err) == "InvalidParameterValueException" and "assumed" in message
+
+
+def throttled(err: ClientError) -> bool:
+    return error_code(err) in ("TooManyRequestsException", "ThrottlingException", "Throttling")
+
+
+def conflict_in_progress(err: ClientError) -> bool:
+    """Lambda is still applying the previous update (``ResourceConflictException``)."""
+    return error_code(err) == "ResourceConflictException" and "in progress" in str(err)
+
+
+def with_retry(
+    call: Callable[[], T],
+    *,
+    retry_if: Callable[[ClientError], bool],
+    attempts: int = 8,
+    first_delay: float = 2.0,
+    max_delay: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``call()``, retried with exponential backoff while ``retry_if(error)`` holds.
+
+    The last error is raised unchanged when ``attempts`` run out or ``retry_if`` says no.
+    """
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except ClientError as err:
+            if attempt == attempts or not retry_if(err):
+                raise
+            sleep(delay)
+            delay = min(delay * 2, max_delay)
+    raise AssertionError("unreachable")

@@ -1,0 +1,107 @@
+"""Teardown: delete everything the series created, in dependency order, found by name.
+
+Safe to run twice and after a partial run: what is already gone stays gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from helpers import names
+from helpers.apigateway import (
+    delete_api_key,
+    delete_rest_api,
+    delete_usage_plan,
+    find_api_key,
+    find_rest_api,
+    find_usage_plan,
+)
+from helpers.cloud import Cloud
+from helpers.cognito import find_user_pool
+from helpers.display import Table
+from helpers.functions import delete_function, delete_log_group, find_function
+from helpers.iam import delete_policy, delete_role, find_policy
+from helpers.retry import error_code
+
+
+@dataclass
+class Step:
+    kind: str
+    name: str
+    delete: Callable[[], bool]
+    exists: Callable[[], bool]
+
+
+def _delete_user_pool(idp: Any, name: str) -> bool:
+    pool = find_user_pool(idp, name)
+    if pool is None:
+        return False
+    if pool.get("Domain"):
+        idp.delete_user_pool_domain(UserPoolId=pool["Id"], Domain=pool["Domain"])
+    idp.delete_user_pool(UserPoolId=pool["Id"])
+    return True
+
+
+def _role_exists(iam: Any, name: str) -> bool:
+    try:
+        iam.get_role(RoleName=name)
+    except ClientError as err:
+        if error_code(err) == "NoSuchEntity":
+            return False
+        raise
+    return True
+
+
+def _log_group_exists(logs: Any, name: str) -> bool:
+    groups = logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])
+    return any(group["logGroupName"] == name for group in groups)
+
+
+def teardown_steps(cloud: Cloud) -> list[Step]:
+    """What teardown deletes, in dependency order: API Gateway first (it points at the pool and
+    the functions), then the functions and their logs, then IAM, then Cognito."""
+    apigw, lam, logs = cloud.client("apigateway"), cloud.client("lambda"), cloud.client("logs")
+    iam, idp = cloud.client("iam"), cloud.client("cognito-idp")
+    plan, key, api = names.USAGE_PLAN, names.API_KEY, names.REST_API
+    steps = [
+        Step("usage plan", plan, lambda: delete_usage_plan(apigw, plan),
+             lambda: find_usage_plan(apigw, plan) is not None),
+        Step("API key", key, lambda: delete_api_key(apigw, key),
+             lambda: find_api_key(apigw, key) is not None),
+        Step("REST API", api, lambda: delete_rest_api(apigw, api),
+             lambda: find_rest_api(apigw, api) is not None),
+    ]  # fmt: skip
+    for fn in names.FUNCTIONS.values():
+        group = f"/aws/lambda/{fn}"
+        steps += [
+            Step("Lambda function", fn, lambda fn=fn: delete_function(lam, fn),
+                 lambda fn=fn: find_function(lam, fn) is not None),
+            Step("log group", group, lambda g=group: delete_log_group(logs, g),
+                 lambda g=group: _log_group_exists(logs, g)),
+        ]  # fmt: skip
+    role, policy, pool = names.ROLE, names.POLICY, names.USER_POOL
+    steps += [
+        Step("IAM role", role, lambda: delete_role(iam, role), lambda: _role_exists(iam, role)),
+        Step("IAM policy", policy, lambda: delete_policy(iam, policy),
+             lambda: find_policy(iam, policy) is not None),
+        Step("user pool", pool, lambda: _delete_user_pool(idp, pool),
+             lambda: find_user_pool(idp, pool) is not None),
+    ]  # fmt: skip
+    return steps
+
+
+def teardown(cloud: Cloud) -> Table:
+    """Delete it all, then look again: a table of each resource and whether it is gone.
+    The outputs file goes too."""
+    steps = teardown_steps(cloud)
+    for step in steps:
+        step.delete()
+    cloud.outputs.forget()
+    return Table(
+        ["what", "name", "state"],
+        [(s.kind, s.name, "still there" if s.exists() else "gone") for s in steps],
+    )

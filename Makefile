@@ -9,6 +9,7 @@ VENV := $(ROOT)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TARGET ?= local
+REGION ?= us-east-1
 LOCALCLOUD_PORT ?= 4566
 export LOCALCLOUD_PORT
 export LOCALCLOUD_HOME := $(ROOT)/.localcloud
@@ -59,8 +60,15 @@ lock: setup ## re-resolve requirements.lock from pyproject.toml's ranges
 		--no-emit-find-links --output-file=requirements.lock pyproject.toml
 	@echo "requirements.lock updated; commit it."
 
-tutorial teardown record: ## (the notebook series: not written yet, see README)
-	@echo "make $@: the notebook series is not in the kit yet; 'make test' checks the local cloud." >&2
+tutorial: setup ## set up, start the local cloud, run notebooks 00-06 headless into runs/$(TARGET)/
+	@$(if $(filter local,$(TARGET)),$(BIN)/python -m localcloud up &&) cd $(ROOT) && \
+		$(BIN)/python -m helpers.series tutorial --target $(TARGET) --region $(REGION)
+
+teardown: setup ## delete everything the series created (runs notebook 99; the local cloud keeps running)
+	@cd $(ROOT) && $(BIN)/python -m helpers.series teardown --target $(TARGET) --region $(REGION)
+
+record: ## (refresh the committed notebook outputs: arrives with the nbval checks)
+	@echo "make record: recording the notebooks' outputs is not in the kit yet; 'make tutorial' runs them into runs/." >&2
 	@exit 2
 
 clean: ## remove .venv, logs and run outputs (the local cloud is stopped first)

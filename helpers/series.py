@@ -125,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out_dir = args.out or REPO_ROOT / "runs" / args.target
     names = TUTORIAL if args.series == "tutorial" else TEARDOWN
+    if args.series == "teardown" and args.target == "local":
+        from helpers.cloud import local_cloud_health, local_endpoint
+
+        if not local_cloud_health():
+            Outputs.for_target("local").forget()
+            print(f"No local cloud runs at {local_endpoint()}, so nothing of the series is left.")
+            return 0
     started = time.perf_counter()
     results = run_series(names, args.target, args.region, out_dir)
     print()
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not failed and args.series == "tutorial":
         doc = Outputs.for_target(args.target).load()
         print(f"\nThe API is live at {doc.get('api_url')}")
-        print("Try it from the repository root (password and token are read, not printed):\n")
+        print("Try it with curl (password and token come from the outputs file, unprinted):\n")
         for line in curl_lines(args.target):
             print(f"  {line}\n")
     return 1 if failed else 0

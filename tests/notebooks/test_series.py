@@ -1,0 +1,191 @@
+"""The whole series through papermill, as ``make tutorial`` and ``make teardown`` run it, on a local
+cloud of its own: it passes; run again it passes, creates nothing new and shows the same outputs;
+teardown leaves nothing, twice; no output holds a password or a whole token; a notebook run
+without its predecessors names the one to run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import names
+from helpers.series import TEARDOWN, TUTORIAL, run_series
+from tests.conftest import REGION, start_localcloud, stop_localcloud
+
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")
+ACCESS_KEY = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
+
+
+@pytest.fixture(scope="module")
+def series_env(tmp_path_factory):
+    """A fresh local cloud and outputs folder, set in the environment the kernels inherit."""
+    tmp = tmp_path_factory.mktemp("series")
+    cloud = start_localcloud(tmp)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LOCALCLOUD_PORT", str(cloud.port))
+    patch.setenv("LOCALCLOUD_HOME", str(tmp))
+    patch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp / "outputs"))
+    try:
+        yield cloud, tmp
+    finally:
+        patch.undo()
+        stop_localcloud(cloud)
+
+
+def run_ok(names_: list[str], target_dir: Path) -> None:
+    results = run_series(names_, "local", REGION, target_dir)
+    failed = [f"{r.notebook}: {r.detail}" for r in results if r.status != "ok"]
+    assert not failed, failed
+    assert [r.notebook for r in results] == names_
+
+
+def inventory(cloud) -> Counter:
+    """How many of each kind of resource the series makes exist in the local cloud."""
+    idp, apigw = cloud.client("cognito-idp"), cloud.client("apigateway")
+    lam, iam, logs = cloud.client("lambda"), cloud.client("iam"), cloud.client("logs")
+    count: Counter = Counter()
+    for pool in idp.list_user_pools(MaxResults=60)["UserPools"]:
+        count["pools"] += 1
+        count["clients"] += len(
+            idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+        )
+        count["users"] += len(idp.list_users(UserPoolId=pool["Id"])["Users"])
+    for api in apigw.get_rest_apis()["items"]:
+        count["apis"] += 1
+        count["resources"] += len(apigw.get_resources(restApiId=api["id"])["items"])
+        count["authorizers"] += len(apigw.get_authorizers(restApiId=api["id"])["items"])
+        count["validators"] += len(apigw.get_request_validators(restApiId=api["id"])["items"])
+        count["stages"] += len(apigw.get_stages(restApiId=api["id"])["item"])
+        count["deployments"] += len(apigw.get_deployments(restApiId=api["id"])["items"])
+    count["api keys"] = len(apigw.get_api_keys()["items"])
+    count["usage plans"] = len(apigw.get_usage_plans()["items"])
+    functions = [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+    count["functions"] = len(functions)
+    count["permissions"] = sum(
+        len(json.loads(lam.get_policy(FunctionName=f)["Policy"])["Statement"])
+        for f in functions
+        if f != names.FUNCTIONS["confirm_user"]
+    )
+    count["roles"] = len(iam.list_roles()["Roles"])
+    count["policies"] = len(iam.list_policies(Scope="Local")["Policies"])
+    count["log groups"] = len(logs.describe_log_groups()["logGroups"])
+    return +count  # drop zeros
+
+
+def outputs_of(run_dir: Path) -> dict[str, list[str]]:
+    """Every code cell's text outputs, per notebook."""
+    shown = {}
+    for path in sorted(run_dir.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        texts = []
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                if output.output_type == "stream":
+                    texts.append(output.text)
+                elif output.output_type in ("execute_result", "display_data"):
+                    texts.append(output.data.get("text/plain", ""))
+                elif output.output_type == "error":
+                    texts.append(f"{output.ename}: {output.evalue}")
+        shown[path.stem] = texts
+    return shown
+
+
+def assert_no_secrets(run_dir: Path, password: str) -> None:
+    for path in run_dir.glob("*.ipynb"):
+        text = path.read_text()
+        assert password not in text, f"{path.name} shows the password"
+        assert not JWT.search(text), f"{path.name} shows a whole token"
+        assert not ACCESS_KEY.search(text), f"{path.name} shows an access key"
+
+
+@pytest.fixture(scope="module")
+def two_runs(series_env):
+    cloud, tmp = series_env
+    run_ok(TUTORIAL, tmp / "run1")
+    first = inventory(cloud)
+    password = json.loads((tmp / "outputs" / "local.json").read_text())["password"]
+    run_ok(TUTORIAL, tmp / "run2")
+    return cloud, tmp, first, inventory(cloud), password
+
+
+def test_series_builds_the_stack(two_runs):
+    cloud, tmp, first, _second, _password = two_runs
+    assert first == Counter(
+        {
+            "pools": 1,
+            "clients": 1,
+            "users": 1,
+            "apis": 1,
+            "resources": 3,  # /, /hello, /auth
+            "authorizers": 1,
+            "validators": 1,
+            "stages": 1,
+            "deployments": 1,
+            "api keys": 1,
+            "usage plans": 1,
+            "functions": 3,
+            "permissions": 2,  # hello and auth, each for its own route
+            "roles": 1,
+            "policies": 1,
+            "log groups": 3,
+        }
+    )
+    outputs = json.loads((tmp / "outputs" / "local.json").read_text())
+    assert (tmp / "outputs" / "local.json").stat().st_mode & 0o777 == 0o600
+    assert outputs["functions"] == names.FUNCTIONS
+    assert outputs["api_url"] == cloud.stage_url(outputs["api_id"], "dev").rstrip("/")
+    assert outputs["endpoint_url"] == cloud.endpoint and outputs["username"] == "misi"
+
+
+def test_running_again_creates_nothing_new_and_shows_the_same(two_runs):
+    _cloud, tmp, first, second, _password = two_runs
+    assert second == first
+    assert outputs_of(tmp / "run2") == outputs_of(tmp / "run1")
+
+
+def test_no_output_shows_a_secret(two_runs):
+    _cloud, tmp, _first, _second, password = two_runs
+    assert outputs_of(tmp / "run1")["06_postman_tests"]  # the scan has something to scan
+    for run in ("run1", "run2"):
+        assert_no_secrets(tmp / run, password)
+
+
+def test_teardown_leaves_nothing_and_runs_twice(two_runs):
+    cloud, tmp, _first, _second, _password = two_runs
+    run_ok(TEARDOWN, tmp / "teardown1")
+    assert inventory(cloud) == Counter()
+    assert not (tmp / "outputs" / "local.json").exists()
+    run_ok(TEARDOWN, tmp / "teardown2")
+    assert inventory(cloud) == Counter()
+
+
+def test_a_notebook_without_its_predecessors_names_the_one_to_run(two_runs):
+    cloud, tmp, *_ = two_runs
+    run_ok(["00_setup"], tmp / "alone")  # after teardown: only the target is recorded
+    results = run_series(["03_api_authorizer", "04_confirm_user"], "local", REGION, tmp / "alone")
+    assert [r.status for r in results] == ["failed"]  # the run stops at the first failure
+    assert "KitError" in results[0].detail and "run 01_user_pool.ipynb" in results[0].detail
+    kept = nbformat.read(tmp / "alone" / "03_api_authorizer.ipynb", as_version=4)
+    errors = [o for c in kept.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1 and len(errors[0].traceback) == 1  # one line, not a traceback
+    assert inventory(cloud) == Counter()  # it created nothing
+
+
+def test_the_local_target_never_reaches_aws(series_env):
+    """With no local cloud on the port, a notebook fails with `make up`, whatever AWS
+    credentials the environment holds."""
+    cloud, tmp = series_env
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LOCALCLOUD_PORT", "1")  # nothing listens there
+    patch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    try:
+        results = run_series(["01_user_pool"], "local", REGION, tmp / "nocloud")
+    finally:
+        patch.undo()
+    assert results[0].status == "failed" and "make up" in results[0].detail

@@ -28,6 +28,7 @@ from helpers.cognito import (
     ensure_user_pool,
     generate_password,
     sign_in,
+    throwaway_signed_in_user,
     throwaway_user,
     user_status,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "show_code",
     "sign_in",
     "teardown",
+    "throwaway_signed_in_user",
     "throwaway_user",
     "token_claims",
     "user_status",

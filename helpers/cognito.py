@@ -190,3 +190,23 @@ def throwaway_user(idp: Any, pool_id: str, username: str) -> Iterator[str]:
         yield password
     finally:
         delete_user_if_present(idp, pool_id, username)
+
+
+@contextmanager
+def throwaway_signed_in_user(
+    idp: Any, pool_id: str, client_id: str, username: str
+) -> Iterator[dict]:
+    """A confirmed user made for one demonstration, signed in; yields its tokens
+    (``AuthenticationResult``). The user is deleted afterwards, whatever happens."""
+    password = generate_password()
+    delete_user_if_present(idp, pool_id, username)
+    idp.admin_create_user(
+        UserPoolId=pool_id, Username=username, TemporaryPassword=password, MessageAction="SUPPRESS"
+    )
+    try:
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+        )
+        yield sign_in(idp, pool_id, client_id, username, password)["AuthenticationResult"]
+    finally:
+        delete_user_if_present(idp, pool_id, username)

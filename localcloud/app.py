@@ -18,6 +18,7 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 
 from .apigateway.model import ApiRequest
 from .apigateway.pipeline import handle as handle_stage_request
+from .authz.enforcer import Enforcer, LogPermission
 from .aws_call import Reply, identify, read_body
 from .lambda_runtime.runtime import LambdaRuntime
 from .services import cognito, iam
@@ -50,6 +51,8 @@ class LocalCloudApp:
         self._generation = 0
         self.backends = DataPlaneBackends(self.deployments, runtime, lambda: self._generation)
         self.lambda_service = LambdaService(runtime)
+        self.enforcer = Enforcer(lambda: self._generation)
+        runtime.may_write_logs = LogPermission(self.enforcer)
         self.hooks = {
             "lambda": self.lambda_service.handle,
             "cognito-idp": cognito.handle,
@@ -65,8 +68,10 @@ class LocalCloudApp:
         if stage:
             return self._stage_request(stage, environ).send(start_response)
         call = identify(environ)
+        reply = self.enforcer.check(call, environ)
         hook = self.hooks.get(call.service or "")
-        reply = hook(call, environ, self._forward) if hook else None
+        if reply is None and hook:
+            reply = hook(call, environ, self._forward)
         result = reply.send(start_response) if reply else self.moto(environ, start_response)
         if call.method != "GET" and not path.endswith("/invocations"):
             self._generation = next(self._writes)  # a control-plane write: caches start over

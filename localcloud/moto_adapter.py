@@ -419,3 +419,75 @@ def api_keys_and_usage_plans(account: str, region: str) -> tuple[list[dict], lis
         doc["keyIds"] = sorted(backend.usage_plan_keys.get(plan.id, {}).keys())
         plans.append(doc)
     return keys, plans
+
+
+# ---------------------------------------------------------------- IAM authorization
+
+
+@dataclass(frozen=True)
+class RoleSession:
+    """Who signs with an assumed role's temporary credentials."""
+
+    account: str
+    role_name: str
+    session_name: str
+
+    @property
+    def principal_arn(self) -> str:
+        return f"arn:aws:sts::{self.account}:assumed-role/{self.role_name}/{self.session_name}"
+
+
+def role_session(access_key_id: str | None) -> RoleSession | None:
+    """The assumed-role session behind temporary credentials, or None for any other key."""
+    if not access_key_id:
+        return None
+    from moto.sts.models import sts_backends
+
+    account = account_for_access_key(access_key_id)
+    for partition in list(sts_backends[account].values()):
+        found = partition.get_assumed_role_from_access_key(access_key_id)
+        if found is not None:
+            return RoleSession(account, found.role_arn.rsplit("/", 1)[-1], found.session_name)
+    return None
+
+
+def _iam_backend(account: str):
+    from moto.iam.models import iam_backends
+
+    return iam_backends[account]["aws"]
+
+
+def _managed_documents(managed: dict[str, Any]) -> list[tuple[str, str, str]]:
+    found = []
+    for arn, policy in managed.items():
+        default = next((v for v in policy.versions if v.is_default), None)
+        kind = "aws-managed" if arn.startswith("arn:aws:iam::aws:") else "user-managed"
+        found.append((policy.name, kind, default.document if default else "{}"))
+    return found
+
+
+def principal_policies(account: str, principal_arn: str) -> list[tuple[str, str, str]] | None:
+    """(policy name, source type, document text) of every identity policy of a role or user
+    (``arn:aws:iam::<account>:role/<name>`` or ``user/<name>``): attached managed policies at
+    their default version, then inline ones. None when there is no such principal."""
+    backend = _iam_backend(account)
+    kind, _, name = principal_arn.split(":", 5)[-1].partition("/")
+    name = name.rsplit("/", 1)[-1]
+    if kind == "role":
+        principal = backend.roles.get(
+            next((k for k, r in backend.roles.items() if r.name == name), "")
+        )
+    elif kind == "user":
+        principal = backend.users.get(name)
+    else:
+        return None
+    if principal is None:
+        return None
+    inline = [(n, kind, doc) for n, doc in principal.policies.items()]
+    return _managed_documents(principal.managed_policies) + inline
+
+
+def log_group_exists(account: str, region: str, group: str) -> bool:
+    from moto.logs.models import logs_backends
+
+    return group in logs_backends[account][region].groups

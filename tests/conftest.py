@@ -23,6 +23,7 @@ import pytest
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 LAMBDA_TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -136,11 +137,13 @@ def unique(prefix: str) -> str:
 
 @pytest.fixture(scope="session")
 def lambda_role(localcloud) -> str:
-    """ARN of a role that Lambda may assume."""
+    """ARN of a role that Lambda may assume, allowed to write its logs (nothing else)."""
     iam = localcloud.client("iam")
-    return iam.create_role(
+    arn = iam.create_role(
         RoleName="test-lambda-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
     )["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="test-lambda-role", PolicyArn=BASIC_EXECUTION_ROLE)
+    return arn
 
 
 def create_function(

@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +100,9 @@ class LambdaRuntime:
         self._lock = threading.Lock()
         self._closed = False
         self.stats = _Stats()
+        #: whether the function's role may write this log stream (the local cloud's IAM check
+        #: plugs in here); on AWS, logs a role may not write are silently dropped
+        self.may_write_logs: Callable[[FunctionSpec, str, str], bool] = lambda *_: True
 
     # ------------------------------------------------------------------ public
 
@@ -322,17 +326,15 @@ class LambdaRuntime:
             f"Memory Size: {spec.memory_size} MB\tMax Memory Used: {memory_mb} MB\t\n"
         )
 
-    @staticmethod
-    def _write_log(worker: _Worker, log: str) -> None:
+    def _write_log(self, worker: _Worker, log: str) -> None:
         now_ms = int(time.time() * 1000)
         events = [(now_ms, line) for line in log.splitlines() if line]
+        group = f"/aws/lambda/{worker.spec.name}"
         try:
+            if not self.may_write_logs(worker.spec, group, worker.log_stream):
+                return
             put_log_events(
-                worker.spec.account,
-                worker.spec.region,
-                f"/aws/lambda/{worker.spec.name}",
-                worker.log_stream,
-                events,
+                worker.spec.account, worker.spec.region, group, worker.log_stream, events
             )
         except Exception as exc:  # logs must never fail an invocation
             print(f"localcloud: could not write Lambda logs: {exc}", file=sys.stderr)

@@ -1,0 +1,135 @@
+"""Calls signed with an assumed role's temporary credentials (what the Lambda runtime gives each
+handler) are checked against the role's policies before moto serves them. Calls with any other
+credentials (the learner's own, in the notebooks) pass unchecked."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from .. import moto_adapter
+from ..aws_call import AwsCall, Reply, json_body, json_error, read_body, rest_json_error
+from .evaluator import Decision, PolicySource, denial_message, evaluate
+from .operations import NO_PERMISSION, Requirement, requirement
+
+_JSON_SERVICES = {"cognito-idp", "logs"}
+_QUERY_SERVICES = {"sts", "iam"}
+
+
+def policy_sources(account: str, principal_arn: str) -> list[PolicySource] | None:
+    """The identity policies of a role or user, parsed; None when it does not exist."""
+    found = moto_adapter.principal_policies(account, principal_arn)
+    if found is None:
+        return None
+    sources = []
+    for name, kind, text in found:
+        try:
+            document = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            continue  # IAM would not have stored it
+        sources.append(PolicySource(name, kind, document))
+    return sources
+
+
+class Enforcer:
+    """Decides role-signed calls; caches each role's policies until the next control-plane write."""
+
+    def __init__(self, generation: Callable[[], int], log: Callable[[str], None] | None = None):
+        self._generation = generation
+        self.log = log or (lambda m: print(f"localcloud iam: {m}", file=sys.stderr, flush=True))
+        self._policies: dict[tuple[str, str], tuple[int, list[PolicySource]]] = {}
+        self._sessions: dict[str, moto_adapter.RoleSession | None] = {}
+        self._unlisted: set[tuple[str, str]] = set()
+
+    def role_policies(self, account: str, role_name: str) -> list[PolicySource]:
+        key, now = (account, role_name), self._generation()
+        cached = self._policies.get(key)
+        if cached is None or cached[0] != now:
+            arn = f"arn:aws:iam::{account}:role/{role_name}"
+            cached = (now, policy_sources(account, arn) or [])
+            self._policies[key] = cached
+        return cached[1]
+
+    def decide(self, session: moto_adapter.RoleSession, need: Requirement) -> Decision:
+        return evaluate(
+            self.role_policies(session.account, session.role_name), need.action, need.resource
+        )
+
+    def session(self, access_key: str | None) -> moto_adapter.RoleSession | None:
+        if access_key not in self._sessions:
+            self._sessions[access_key or ""] = moto_adapter.role_session(access_key)
+        return self._sessions.get(access_key or "")
+
+    def check(self, call: AwsCall, environ: dict[str, Any]) -> Reply | None:
+        """None to let the call through, or AWS's ``AccessDeniedException``."""
+        session = self.session(call.access_key)
+        if session is None or not call.service:
+            return None
+        operation, params = _operation_and_params(call, environ)
+        need = requirement(call.service, operation, params, call.region, session.account)
+        if need == NO_PERMISSION:
+            return None
+        if need is None:
+            if (call.service, operation) not in self._unlisted:
+                self._unlisted.add((call.service, operation))
+                self.log(
+                    f"{call.service} {operation} by {session.principal_arn}: not in the "
+                    "authorization table, allowed unchecked"
+                )
+            return None
+        decision = self.decide(session, need)
+        if decision.allowed:
+            return None
+        message = denial_message(session.principal_arn, need.action, need.resource, decision)
+        self.log(message)
+        if call.service in _JSON_SERVICES:
+            return json_error(400, "AccessDeniedException", message)
+        return rest_json_error(403, "AccessDeniedException", message)
+
+
+def _operation_and_params(call: AwsCall, environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if call.operation:
+        return call.operation, json_body(environ)
+    if call.service in _QUERY_SERVICES:
+        form = parse_qs(read_body(environ).decode("utf-8", "replace"))
+        form.update(parse_qs(environ.get("QUERY_STRING", "")))
+        params = {k: v[0] for k, v in form.items()}
+        return params.get("Action", ""), params
+    return f"{call.method} {call.path}", {}
+
+
+def _role_name(role_arn: str) -> str:
+    return role_arn.rsplit("/", 1)[-1]
+
+
+class LogPermission:
+    """Whether a function's role may write its logs, asked as the Lambda service asks: create the
+    group (only when missing), create the stream, put the events. A role without these loses its
+    logs silently, as on AWS; the local cloud says so once per function in its own log."""
+
+    def __init__(self, enforcer: Enforcer) -> None:
+        self.enforcer = enforcer
+        self._warned: set[str] = set()
+
+    def __call__(self, spec: moto_adapter.FunctionSpec, group: str, stream: str) -> bool:
+        session = moto_adapter.RoleSession(spec.account, _role_name(spec.role), spec.name)
+        params = {"logGroupName": group, "logStreamName": stream}
+        operations = ["CreateLogStream", "PutLogEvents"]
+        if not moto_adapter.log_group_exists(spec.account, spec.region, group):
+            operations.insert(0, "CreateLogGroup")
+        for operation in operations:
+            need = requirement("logs", operation, params, spec.region, spec.account)
+            assert isinstance(need, Requirement)
+            decision = self.enforcer.decide(session, need)
+            if not decision.allowed:
+                if spec.name not in self._warned:
+                    self._warned.add(spec.name)
+                    why = denial_message(
+                        session.principal_arn, need.action, need.resource, decision
+                    )
+                    self.enforcer.log(f"{spec.name}'s logs are dropped: {why}")
+                return False
+        return True

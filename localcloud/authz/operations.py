@@ -1,0 +1,87 @@
+"""What each operation asks of IAM: the action and the resource AWS authorizes it against.
+
+One table, for every operation the kit's Lambdas and the Lambda runtime make with a role's
+credentials. An operation outside it is allowed (and logged once): never silently denied.
+Resource ARNs follow the Service Authorization Reference: Cognito's admin and per-pool operations
+act on the pool (``userpool/<UserPoolId>``), its list operations on ``*``; CloudWatch Logs writes
+on the log group or stream; ``sts:GetCallerIdentity`` needs no permission at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    action: str  # e.g. "cognito-idp:AdminInitiateAuth"
+    resource: str
+
+
+#: the operation needs no permission (always allowed, whatever the policies say)
+NO_PERMISSION = "no permission needed"
+
+
+def _user_pool(params: Params, region: str, account: str) -> str:
+    return f"arn:aws:cognito-idp:{region}:{account}:userpool/{params.get('UserPoolId', '')}"
+
+
+def _everything(params: Params, region: str, account: str) -> str:
+    return "*"
+
+
+def _log_group(params: Params, region: str, account: str) -> str:
+    return f"arn:aws:logs:{region}:{account}:log-group:{params.get('logGroupName', '')}"
+
+
+def _log_stream(params: Params, region: str, account: str) -> str:
+    return f"{_log_group(params, region, account)}:log-stream:{params.get('logStreamName', '')}"
+
+
+_POOL_OPERATIONS = [
+    "AdminInitiateAuth",
+    "AdminSetUserPassword",
+    "AdminRespondToAuthChallenge",
+    "AdminGetUser",
+    "AdminCreateUser",
+    "AdminDeleteUser",
+    "AdminResetUserPassword",
+    "AdminUpdateUserAttributes",
+    "AdminConfirmSignUp",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminUserGlobalSignOut",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "DescribeUserPool",
+    "DescribeUserPoolClient",
+    "ListUsers",
+    "ListUserPoolClients",
+    "ListGroups",
+]
+
+#: (signing service, operation) -> (IAM action's service prefix, resource of the call)
+TABLE: dict[tuple[str, str], Callable[[Params, str, str], str] | str] = {
+    **{("cognito-idp", op): _user_pool for op in _POOL_OPERATIONS},
+    ("cognito-idp", "ListUserPools"): _everything,
+    ("sts", "GetCallerIdentity"): NO_PERMISSION,
+    ("logs", "CreateLogGroup"): _log_group,
+    ("logs", "CreateLogStream"): _log_stream,
+    ("logs", "PutLogEvents"): _log_stream,
+}
+
+
+def requirement(
+    service: str, operation: str, params: Params, region: str, account: str
+) -> Requirement | str | None:
+    """What IAM must allow for this call: a :class:`Requirement`, :data:`NO_PERMISSION`, or None
+    when the operation is not in the table."""
+    entry = TABLE.get((service, operation))
+    if entry is None or entry == NO_PERMISSION:
+        return entry
+    return Requirement(f"{service}:{operation}", entry(params, region, account))

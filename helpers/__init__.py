@@ -37,6 +37,7 @@ from helpers.errors import KitError
 from helpers.functions import ensure_function, ensure_invoke_permission, invoke, show_code
 from helpers.iam import (
     LAMBDA_TRUST_POLICY,
+    another_pool_arn,
     attached_policy_arns,
     cognito_admin_policy,
     ensure_policy,
@@ -45,6 +46,8 @@ from helpers.iam import (
     find_policy,
     policy_document,
     require_role,
+    simulate_policy,
+    simulate_role,
 )
 from helpers.names import BASIC_EXECUTION_POLICY_ARN
 from helpers.permissions import required_permissions
@@ -59,6 +62,7 @@ __all__ = [
     "Json",
     "KitError",
     "Table",
+    "another_pool_arn",
     "attached_policy_arns",
     "claims_table",
     "cognito_admin_policy",
@@ -96,6 +100,8 @@ __all__ = [
     "required_permissions",
     "show_code",
     "sign_in",
+    "simulate_policy",
+    "simulate_role",
     "teardown",
     "throwaway_signed_in_user",
     "throwaway_user",

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
+from helpers.display import Table
 from helpers.errors import KitError
 from helpers.retry import error_code
 
@@ -161,3 +162,42 @@ def delete_policy(iam: Any, name: str) -> bool:
             iam.delete_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
     iam.delete_policy(PolicyArn=arn)
     return True
+
+
+def _simulation(results: list[dict]) -> Table:
+    return Table(
+        ["action", "resource", "decision", "decided by"],
+        [
+            (
+                r["EvalActionName"],
+                r["EvalResourceName"],
+                r["EvalDecision"],
+                ", ".join(s["SourcePolicyId"] for s in r.get("MatchedStatements", [])) or "—",
+            )
+            for r in results
+        ],
+    )
+
+
+def simulate_policy(iam: Any, document: dict, actions: list[str], resources: list[str]) -> Table:
+    """IAM's policy simulator on a document not attached anywhere yet
+    (``iam simulate-custom-policy``): would it allow each action on each resource?"""
+    results = iam.simulate_custom_policy(
+        PolicyInputList=[json.dumps(document)], ActionNames=actions, ResourceArns=resources
+    )["EvaluationResults"]
+    return _simulation(results)
+
+
+def simulate_role(iam: Any, role_arn: str, actions: list[str], resources: list[str]) -> Table:
+    """IAM's policy simulator on everything attached to a role
+    (``iam simulate-principal-policy``)."""
+    results = iam.simulate_principal_policy(
+        PolicySourceArn=role_arn, ActionNames=actions, ResourceArns=resources
+    )["EvaluationResults"]
+    return _simulation(results)
+
+
+def another_pool_arn(user_pool_arn: str) -> str:
+    """The ARN of some other pool in the same account and region (for a simulation)."""
+    prefix, _, pool_id = user_pool_arn.rpartition("/")
+    return f"{prefix}/{pool_id.split('_')[0]}_EXAMPLE"

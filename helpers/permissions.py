@@ -18,6 +18,7 @@ REQUIRED_ACTIONS: dict[str, list[str]] = {
         "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies", "ListRolePolicies",
         "CreatePolicy", "GetPolicy", "GetPolicyVersion", "ListPolicies", "ListPolicyVersions",
         "CreatePolicyVersion", "DeletePolicyVersion", "DeletePolicy", "ListEntitiesForPolicy",
+        "SimulateCustomPolicy", "SimulatePrincipalPolicy",
     ],
     "lambda": [
         "CreateFunction", "GetFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration",

@@ -52,7 +52,7 @@ class Decision:
 @lru_cache(maxsize=1024)
 def _pattern(glob: str, case_sensitive: bool) -> re.Pattern[str]:
     body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
-    return re.compile(body, 0 if case_sensitive else re.IGNORECASE | re.DOTALL)
+    return re.compile(body, re.DOTALL if case_sensitive else re.IGNORECASE | re.DOTALL)
 
 
 def glob_match(glob: str, value: str, *, case_sensitive: bool = True) -> bool:

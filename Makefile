@@ -52,8 +52,8 @@ lab: up ## open JupyterLab on notebooks/ with the local cloud running
 	@cd $(ROOT) && $(BIN)/jupyter lab --notebook-dir=$(ROOT)/notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: setup ## measure the local cloud: start-up, authorized request, Lambda invoke
-	@cd $(ROOT) && $(BIN)/python bench/localcloud_bench.py
+bench: setup ## measure the local cloud, the notebook series and IAM enforcement
+	@cd $(ROOT) && $(BIN)/python bench/localcloud_bench.py && $(BIN)/python bench/series_bench.py
 
 lock: setup ## re-resolve requirements.lock from pyproject.toml's ranges
 	@cd $(ROOT) && $(BIN)/pip-compile --quiet --extra=dev --strip-extras --no-emit-index-url \

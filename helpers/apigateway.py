@@ -220,9 +220,9 @@ def ensure_cognito_authorizer(
             continue
         ops = []
         if item.get("providerARNs") != [user_pool_arn]:
-            stale = item.get("providerARNs") or []
-            ops += [{"op": "remove", "path": f"/providerARNs/{arn}"} for arn in stale]
-            ops.append({"op": "add", "path": f"/providerARNs/{user_pool_arn}"})
+            stale = [arn for arn in item.get("providerARNs") or [] if arn != user_pool_arn]
+            ops.append({"op": "add", "path": "/providerARNs", "value": user_pool_arn})
+            ops += [{"op": "remove", "path": "/providerARNs", "value": arn} for arn in stale]
         if item.get("identitySource") != source:
             ops.append({"op": "replace", "path": "/identitySource", "value": source})
         if not ops:

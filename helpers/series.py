@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from helpers.cloud import REPO_ROOT
 from helpers.display import Table
@@ -40,13 +41,30 @@ class Result:
     detail: str = ""
 
 
-def run_notebook(name: str, out_dir: Path, parameters: dict, progress: bool) -> Result:
-    """Execute one notebook into ``out_dir``; its result (``ok`` or ``failed`` with the cell)."""
+def start_kernel() -> Any:
+    """A fresh ``python3`` kernel, booting in the background (it is ready when first used)."""
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name="python3")
+    # the kernel's own start-up warnings (its transport) are not the learner's business
+    manager.start_kernel(cwd=str(NOTEBOOKS_DIR), extra_arguments=["--log-level=ERROR"])
+    return manager
+
+
+def run_notebook(
+    name: str, out_dir: Path, parameters: dict, progress: bool, kernel: Any = None
+) -> Result:
+    """Execute one notebook into ``out_dir``; its result (``ok`` or ``failed`` with the cell).
+
+    ``kernel``: a kernel started beforehand (the runner boots the next notebook's kernel while
+    this one runs); it is shut down here. Each notebook still gets a kernel of its own.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    kernel = kernel or start_kernel()
     try:
         papermill.execute_notebook(
             str(NOTEBOOKS_DIR / f"{name}.ipynb"),
@@ -56,13 +74,14 @@ def run_notebook(name: str, out_dir: Path, parameters: dict, progress: bool) -> 
             cwd=str(NOTEBOOKS_DIR),
             progress_bar=progress,
             request_save_on_cell_execute=False,
-            # the kernel's own start-up warnings (its transport) are not the learner's business
-            extra_arguments=["--log-level=ERROR"],
+            km=kernel,
         )
     except PapermillExecutionError as err:
         first_line = str(err.evalue).splitlines()[0] if err.evalue else ""
         detail = f"cell {err.cell_index} (In [{err.exec_count}]): {err.ename}: {first_line}"
         return Result(name, time.perf_counter() - started, "failed", detail)
+    finally:
+        kernel.shutdown_kernel(now=True)
     return Result(name, time.perf_counter() - started, "ok")
 
 
@@ -70,15 +89,22 @@ def run_series(names: list[str], target: str, region: str, out_dir: Path) -> lis
     """Run ``names`` in order, stopping at the first failure; one line of progress each."""
     results: list[Result] = []
     progress = sys.stderr.isatty()
-    for index, name in enumerate(names, 1):
-        print(f"[{index}/{len(names)}] {name} …", flush=True)
-        result = run_notebook(name, out_dir, {"target": target, "region": region}, progress)
-        results.append(result)
-        print(f"      {result.status} in {result.seconds:.1f} s", flush=True)
-        if result.status != "ok":
-            copy = _shown_path(out_dir / f"{name}.ipynb")
-            print(f"\n{name} failed at {result.detail}\nThe executed copy is kept: {copy}")
-            break
+    upcoming = start_kernel()
+    try:
+        for index, name in enumerate(names, 1):
+            print(f"[{index}/{len(names)}] {name} …", flush=True)
+            kernel, upcoming = upcoming, (start_kernel() if index < len(names) else None)
+            parameters = {"target": target, "region": region}
+            result = run_notebook(name, out_dir, parameters, progress, kernel)
+            results.append(result)
+            print(f"      {result.status} in {result.seconds:.1f} s", flush=True)
+            if result.status != "ok":
+                copy = _shown_path(out_dir / f"{name}.ipynb")
+                print(f"\n{name} failed at {result.detail}\nThe executed copy is kept: {copy}")
+                break
+    finally:
+        if upcoming is not None:
+            upcoming.shutdown_kernel(now=True)
     return results
 
 

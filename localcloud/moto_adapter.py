@@ -326,6 +326,20 @@ def set_authorizer_validation_expression(
     api.authorizers[authorizer_id].identity_validation_expression = expression
 
 
+def change_authorizer_providers(
+    account: str, region: str, api_id: str, authorizer_id: str, add: list[str], remove: list[str]
+) -> bool:
+    """Add and remove an authorizer's ``providerARNs`` (moto raises on these patch operations);
+    False when there is no such authorizer."""
+    api = _apigateway_backend(account, region).apis.get(api_id)
+    authorizer = api.authorizers.get(authorizer_id) if api else None
+    if authorizer is None:
+        return False
+    arns = [arn for arn in (authorizer.provider_arns or []) if arn not in remove]
+    authorizer.provider_arns = arns + [arn for arn in add if arn not in arns]
+    return True
+
+
 _METHOD_ATTRS = {
     "authorizationType": "authorization_type",
     "authorizerId": "authorizer_id",

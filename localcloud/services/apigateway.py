@@ -4,6 +4,7 @@ cached until the next control-plane change."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -24,6 +25,7 @@ _METHOD_PART = re.compile(
     r"/(?:(?P<integration>integration)|responses/(?P<status>\d{3}))/?$"
 )
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
+_AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
 _METHOD = re.compile(
     r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/"
     r"(?P<method>[^/]+)(?P<integration>/integration)?/?$"
@@ -71,6 +73,8 @@ class ApiGatewayService:
             return self._missing_method_part(match)
         if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
             return self._create_authorizer(match["api"], environ, forward)
+        if call.method == "PATCH" and (match := _AUTHORIZER.match(call.path)):
+            return self._update_authorizer(match, environ, forward)
         if call.method == "PATCH" and (match := _METHOD.match(call.path)):
             return self._update_method(match, environ)
         return None
@@ -136,6 +140,40 @@ class ApiGatewayService:
         moto_adapter.set_authorizer_validation_expression(*located, api_id, doc["id"], expression)
         doc["identityValidationExpression"] = expression
         return Reply(reply.status, reply.headers, json.dumps(doc).encode())
+
+    @staticmethod
+    def _update_authorizer(
+        match: re.Match, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply:
+        """UpdateAuthorizer: ``add``/``remove`` on ``/providerARNs`` (the pool ARN as value) are
+        applied here, as moto cannot; the other operations go to moto."""
+        operations = json_body(environ).get("patchOperations") or []
+        providers = [op for op in operations if op.get("path") == "/providerARNs"]
+        if providers:
+            if any(
+                op.get("op") not in ("add", "remove") or not op.get("value") for op in providers
+            ):
+                return rest_json_error(
+                    400,
+                    "BadRequestException",
+                    "Invalid patch operation specified for /providerARNs",
+                )
+            located = moto_adapter.find_rest_api(match["api"])
+            changed = located and moto_adapter.change_authorizer_providers(
+                *located,
+                match["api"],
+                match["authorizer"],
+                add=[op["value"] for op in providers if op["op"] == "add"],
+                remove=[op["value"] for op in providers if op["op"] == "remove"],
+            )
+            if not changed:
+                return rest_json_error(
+                    404, "NotFoundException", "Invalid Authorizer identifier specified"
+                )
+        rest = [op for op in operations if op.get("path") != "/providerARNs"]
+        body = json.dumps({"patchOperations": rest}).encode()
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        return forward(environ)
 
     @staticmethod
     def _update_method(match: re.Match, environ: dict[str, Any]) -> Reply:

@@ -5,7 +5,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import LAMBDA_TRUST, create_function, unique
+from tests.conftest import ACCOUNT, LAMBDA_TRUST, create_function, unique
 
 from .apibuilder import RestApi
 
@@ -96,3 +96,36 @@ def test_missing_integration_and_method_response_are_not_found(localcloud):
     apigw.put_integration(**ids, type="MOCK", requestTemplates={"application/json": "{}"})
     assert apigw.get_integration(**ids)["type"] == "MOCK"
     assert apigw.get_method_response(**ids, statusCode="501")["statusCode"] == "501"
+
+
+def test_an_authorizer_can_be_pointed_at_another_pool(localcloud):
+    api = RestApi.create(localcloud)
+    apigw = api.apigw
+    old = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_old"
+    new = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_new"
+    authorizer = apigw.create_authorizer(
+        restApiId=api.api_id,
+        name="pool",
+        type="COGNITO_USER_POOLS",
+        providerARNs=[old],
+        identitySource="method.request.header.Authorization",
+    )["id"]
+    updated = apigw.update_authorizer(
+        restApiId=api.api_id,
+        authorizerId=authorizer,
+        patchOperations=[
+            {"op": "add", "path": "/providerARNs", "value": new},
+            {"op": "remove", "path": "/providerARNs", "value": old},
+            {"op": "replace", "path": "/name", "value": "renamed"},
+        ],
+    )
+    assert (updated["providerARNs"], updated["name"]) == ([new], "renamed")
+    stored = apigw.get_authorizer(restApiId=api.api_id, authorizerId=authorizer)
+    assert stored["providerARNs"] == [new]
+    with pytest.raises(ClientError) as err:
+        apigw.update_authorizer(
+            restApiId=api.api_id,
+            authorizerId="nope",
+            patchOperations=[{"op": "add", "path": "/providerARNs", "value": new}],
+        )
+    assert err.value.response["Error"]["Code"] == "NotFoundException"

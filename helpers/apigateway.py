@@ -96,7 +96,8 @@ def ensure_method(
     request_validator_id: str | None = None,
     required_query_strings: tuple[str, ...] = (),
 ) -> dict:
-    """The method with exactly these guards: created if missing, else patched where it differs.
+    """The method with these guards: created if missing, else patched where it differs. It adds a
+    validator and required parameters but never takes them away (no notebook needs that).
 
     ``authorization_type`` is ``NONE`` or ``COGNITO_USER_POOLS`` (with ``authorizer_id``);
     ``required_query_strings`` become required ``method.request.querystring.*`` parameters,

@@ -96,7 +96,7 @@ class Outputs:
                     "then this notebook again."
                 )
         for key, check in (exists or {}).items():
-            if not check(doc[key]):
+            if key in doc and not check(doc[key]):
                 raise KitError(
                     f"{self.path.name} names {key} {doc[key]!r}, which no longer exists (was the "
                     f"local cloud restarted?); run {KEYS[key]}.ipynb again, then this notebook."

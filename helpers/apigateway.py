@@ -9,14 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from helpers.errors import KitError
-from helpers.retry import error_code, throttled, with_retry
+from helpers.retry import throttled, unless_missing, with_retry
 
-
-def _not_found(err: ClientError) -> bool:
-    return error_code(err) == "NotFoundException"
+_NOT_FOUND = "NotFoundException"
 
 
 def find_rest_api(apigw: Any, name: str) -> dict | None:
@@ -43,13 +39,7 @@ def ensure_rest_api(apigw: Any, name: str, description: str = "") -> dict:
 
 
 def rest_api_exists(apigw: Any, api_id: str) -> bool:
-    try:
-        apigw.get_rest_api(restApiId=api_id)
-    except ClientError as err:
-        if _not_found(err):
-            return False
-        raise
-    return True
+    return unless_missing(lambda: apigw.get_rest_api(restApiId=api_id), _NOT_FOUND) is not None
 
 
 def resources_by_path(apigw: Any, api_id: str) -> dict[str, dict]:
@@ -76,12 +66,8 @@ def ensure_resource(apigw: Any, api_id: str, path: str) -> dict:
 
 
 def find_method(apigw: Any, api_id: str, resource_id: str, http_method: str) -> dict | None:
-    try:
-        return apigw.get_method(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
-    except ClientError as err:
-        if _not_found(err):
-            return None
-        raise
+    ids = dict(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
+    return unless_missing(lambda: apigw.get_method(**ids), _NOT_FOUND)
 
 
 def ensure_method(
@@ -152,15 +138,9 @@ def lambda_integration_uri(region: str, function_arn: str) -> str:
 
 
 def find_integration(apigw: Any, api_id: str, resource_id: str, http_method: str) -> dict | None:
-    try:
-        found = apigw.get_integration(
-            restApiId=api_id, resourceId=resource_id, httpMethod=http_method
-        )
-    except ClientError as err:
-        if _not_found(err):
-            return None
-        raise
-    return found if found.get("type") else None
+    ids = dict(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
+    found = unless_missing(lambda: apigw.get_integration(**ids), _NOT_FOUND)
+    return found if found and found.get("type") else None
 
 
 def ensure_lambda_proxy_integration(
@@ -197,11 +177,10 @@ def ensure_mock_placeholder(
         if (response.get("responseTemplates") or {}).get("application/json") == body:
             return current
     ids = dict(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
-    try:
-        apigw.get_method_response(**ids, statusCode=code)
-    except ClientError as err:
-        if not _not_found(err):
-            raise
+    if (
+        unless_missing(lambda: apigw.get_method_response(**ids, statusCode=code), _NOT_FOUND)
+        is None
+    ):
         apigw.put_method_response(**ids, statusCode=code)
     apigw.put_integration(**ids, type="MOCK", requestTemplates=request)
     apigw.put_integration_response(

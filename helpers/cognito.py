@@ -8,10 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from helpers.errors import KitError
-from helpers.retry import error_code
+from helpers.retry import unless_missing
 
 #: the console's default, written out so the learner sees it (AWS's default policy)
 PASSWORD_POLICY = {
@@ -24,6 +22,7 @@ PASSWORD_POLICY = {
 }
 #: sign-in flows of the app client: the Lambda's admin sign-in, and refresh
 CLIENT_AUTH_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+_NOT_FOUND, _NO_USER = "ResourceNotFoundException", "UserNotFoundException"
 #: symbols Cognito accepts that need no quoting in a URL or a shell's double quotes
 _SYMBOLS = "-_.!#%+=:,"
 
@@ -59,13 +58,8 @@ def ensure_user_pool(idp: Any, name: str) -> dict:
 
 
 def user_pool_exists(idp: Any, pool_id: str) -> bool:
-    try:
-        idp.describe_user_pool(UserPoolId=pool_id)
-    except ClientError as err:
-        if error_code(err) == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+    found = unless_missing(lambda: idp.describe_user_pool(UserPoolId=pool_id), _NOT_FOUND)
+    return found is not None
 
 
 def find_app_client(idp: Any, pool_id: str, name: str) -> dict | None:
@@ -109,13 +103,12 @@ def ensure_app_client(idp: Any, pool_id: str, name: str) -> dict:
 
 
 def app_client_exists(idp: Any, pool_id: str, client_id: str) -> bool:
-    try:
-        idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
-    except ClientError as err:
-        if error_code(err) in ("ResourceNotFoundException", "NotAuthorizedException"):
-            return False
-        raise
-    return True
+    found = unless_missing(
+        lambda: idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id),
+        _NOT_FOUND,
+        "NotAuthorizedException",
+    )
+    return found is not None
 
 
 def generate_password(length: int = 20) -> str:
@@ -130,12 +123,10 @@ def generate_password(length: int = 20) -> str:
 
 def user_status(idp: Any, pool_id: str, username: str) -> str | None:
     """The user's status (``FORCE_CHANGE_PASSWORD``, ``CONFIRMED``…), or None if absent."""
-    try:
-        return idp.admin_get_user(UserPoolId=pool_id, Username=username)["UserStatus"]
-    except ClientError as err:
-        if error_code(err) == "UserNotFoundException":
-            return None
-        raise
+    user = unless_missing(
+        lambda: idp.admin_get_user(UserPoolId=pool_id, Username=username), _NO_USER
+    )
+    return user["UserStatus"] if user else None
 
 
 def ensure_new_user(idp: Any, pool_id: str, username: str, temporary_password: str) -> str:
@@ -170,11 +161,7 @@ def sign_in(idp: Any, pool_id: str, client_id: str, username: str, password: str
 
 
 def delete_user_if_present(idp: Any, pool_id: str, username: str) -> None:
-    try:
-        idp.admin_delete_user(UserPoolId=pool_id, Username=username)
-    except ClientError as err:
-        if error_code(err) != "UserNotFoundException":
-            raise
+    unless_missing(lambda: idp.admin_delete_user(UserPoolId=pool_id, Username=username), _NO_USER)
 
 
 @contextmanager

@@ -10,17 +10,16 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from helpers.display import Code
 from helpers.errors import KitError
-from helpers.retry import conflict_in_progress, error_code, role_not_ready, with_retry
+from helpers.retry import conflict_in_progress, role_not_ready, unless_missing, with_retry
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
 RUNTIME = "python3.12"
 HANDLER = "handler.handler"
 #: a fixed timestamp makes the zip, and so CodeSha256, depend on the code alone
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+_NOT_FOUND = "ResourceNotFoundException"
 
 
 def source_dir(function_name: str) -> Path:
@@ -49,12 +48,8 @@ def code_sha256(zip_bytes: bytes) -> str:
 
 
 def find_function(lam: Any, name: str) -> dict | None:
-    try:
-        return lam.get_function(FunctionName=name)["Configuration"]
-    except ClientError as err:
-        if error_code(err) == "ResourceNotFoundException":
-            return None
-        raise
+    found = unless_missing(lambda: lam.get_function(FunctionName=name), _NOT_FOUND)
+    return found["Configuration"] if found else None
 
 
 def ensure_function(
@@ -120,13 +115,8 @@ def function_exists(lam: Any, name: str) -> bool:
 
 def permission_statements(lam: Any, name: str) -> list[dict]:
     """The statements of the function's resource-based policy (empty when it has none)."""
-    try:
-        policy = lam.get_policy(FunctionName=name)["Policy"]
-    except ClientError as err:
-        if error_code(err) == "ResourceNotFoundException":
-            return []
-        raise
-    return json.loads(policy).get("Statement", [])
+    policy = unless_missing(lambda: lam.get_policy(FunctionName=name), _NOT_FOUND)
+    return json.loads(policy["Policy"]).get("Statement", []) if policy else []
 
 
 def ensure_invoke_permission(lam: Any, name: str, statement_id: str, source_arn: str) -> dict:
@@ -164,23 +154,14 @@ def invoke(lam: Any, name: str, payload: dict) -> Any:
 
 
 def delete_function(lam: Any, name: str) -> bool:
-    try:
-        lam.delete_function(FunctionName=name)
-    except ClientError as err:
-        if error_code(err) == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+    """Delete the function; False when it was not there."""
+    return unless_missing(lambda: lam.delete_function(FunctionName=name), _NOT_FOUND) is not None
 
 
 def delete_log_group(logs: Any, name: str) -> bool:
-    try:
-        logs.delete_log_group(logGroupName=name)
-    except ClientError as err:
-        if error_code(err) == "ResourceNotFoundException":
-            return False
-        raise
-    return True
+    """Delete the log group; False when it was not there."""
+    deleted = unless_missing(lambda: logs.delete_log_group(logGroupName=name), _NOT_FOUND)
+    return deleted is not None
 
 
 def show_code(function_name: str) -> Code:

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from helpers.display import Table
 from helpers.errors import KitError
-from helpers.retry import error_code
+from helpers.retry import error_code, unless_missing
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
@@ -49,29 +49,29 @@ def cognito_admin_policy(user_pool_arn: str) -> dict:
 
 def ensure_role(iam: Any, name: str, trust_policy: dict, description: str = "") -> dict:
     """The role ``name`` with ``trust_policy``, created if missing, its trust put right if not."""
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except ClientError as err:
-        if error_code(err) != "NoSuchEntity":
-            raise
+    found = find_role(iam, name)
+    if found is None:
         return iam.create_role(
             RoleName=name,
             AssumeRolePolicyDocument=json.dumps(trust_policy),
             Description=description,
         )["Role"]
-    if as_document(role["AssumeRolePolicyDocument"]) != trust_policy:
+    if as_document(found["AssumeRolePolicyDocument"]) != trust_policy:
         iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust_policy))
-    return role
+    return found
+
+
+def find_role(iam: Any, name: str) -> dict | None:
+    found = unless_missing(lambda: iam.get_role(RoleName=name), "NoSuchEntity")
+    return found["Role"] if found else None
 
 
 def require_role(iam: Any, name: str) -> dict:
     """The role ``name``; a :class:`KitError` saying to run ``02_iam_policy`` when it is missing."""
-    try:
-        return iam.get_role(RoleName=name)["Role"]
-    except ClientError as err:
-        if error_code(err) != "NoSuchEntity":
-            raise
-    raise KitError(f"The role {name} does not exist yet; run 02_iam_policy.ipynb first.")
+    role = find_role(iam, name)
+    if role is None:
+        raise KitError(f"The role {name} does not exist yet; run 02_iam_policy.ipynb first.")
+    return role
 
 
 def attached_policy_arns(iam: Any, role_name: str) -> list[str]:

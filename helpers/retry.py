@@ -24,6 +24,17 @@ def error_code(err: ClientError) -> str:
     return err.response.get("Error", {}).get("Code", "")
 
 
+def unless_missing(call: Callable[[], T], *codes: str) -> T | None:
+    """``call()``'s answer, or None when AWS answers one of ``codes``: the thing is not there
+    (``ResourceNotFoundException``, ``NoSuchEntity``, ``NotFoundException``, …)."""
+    try:
+        return call()
+    except ClientError as err:
+        if error_code(err) in codes:
+            return None
+        raise
+
+
 def role_not_ready(err: ClientError) -> bool:
     """Lambda cannot assume a just-created role yet (IAM propagation)."""
     message = err.response.get("Error", {}).get("Message", "")

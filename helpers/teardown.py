@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from helpers import names
 from helpers.apigateway import (
     delete_api_key,
@@ -24,8 +22,7 @@ from helpers.cloud import Cloud
 from helpers.cognito import find_user_pool
 from helpers.display import Table
 from helpers.functions import delete_function, delete_log_group, find_function
-from helpers.iam import delete_policy, delete_role, find_policy
-from helpers.retry import error_code
+from helpers.iam import delete_policy, delete_role, find_policy, find_role
 
 
 @dataclass
@@ -43,16 +40,6 @@ def _delete_user_pool(idp: Any, name: str) -> bool:
     if pool.get("Domain"):
         idp.delete_user_pool_domain(UserPoolId=pool["Id"], Domain=pool["Domain"])
     idp.delete_user_pool(UserPoolId=pool["Id"])
-    return True
-
-
-def _role_exists(iam: Any, name: str) -> bool:
-    try:
-        iam.get_role(RoleName=name)
-    except ClientError as err:
-        if error_code(err) == "NoSuchEntity":
-            return False
-        raise
     return True
 
 
@@ -85,7 +72,8 @@ def teardown_steps(cloud: Cloud) -> list[Step]:
         ]  # fmt: skip
     role, policy, pool = names.ROLE, names.POLICY, names.USER_POOL
     steps += [
-        Step("IAM role", role, lambda: delete_role(iam, role), lambda: _role_exists(iam, role)),
+        Step("IAM role", role, lambda: delete_role(iam, role),
+             lambda: find_role(iam, role) is not None),
         Step("IAM policy", policy, lambda: delete_policy(iam, policy),
              lambda: find_policy(iam, policy) is not None),
         Step("user pool", pool, lambda: _delete_user_pool(idp, pool),

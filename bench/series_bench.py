@@ -51,7 +51,7 @@ def empty_notebooks(tmp: Path, count: int) -> float:
             parameters={"target": "local"},
             kernel_name="python3",
             progress_bar=False,
-            extra_arguments=["--log-level=ERROR"],
+            extra_arguments=["--log-level=CRITICAL"],
         )
     return time.perf_counter() - began
 

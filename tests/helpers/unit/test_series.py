@@ -14,8 +14,7 @@ from helpers.series import curl_lines
 
 PASSWORD = "Xy7-kq_P.9!zRt#2%Lm="
 API_URL = "http://127.0.0.1:4566/restapis/a1b2c3d4e5/dev/_user_request_"
-BASH = shutil.which("bash")
-needs_bash = pytest.mark.skipif(BASH is None, reason="bash is not installed")
+BASH = shutil.which("bash") or "/bin/bash"  # the Makefile runs on bash too
 
 
 @pytest.fixture
@@ -46,7 +45,6 @@ def test_lines_hold_no_password_and_read_it_by_substitution(outputs):
     assert '["AuthenticationResult"]["IdToken"]' in hello
 
 
-@needs_bash
 def test_bash_accepts_the_lines(outputs):
     for line in curl_lines("local"):
         done = subprocess.run([BASH, "-n", "-c", line], capture_output=True, text=True)
@@ -65,7 +63,6 @@ curl() {{
 """
 
 
-@needs_bash
 def test_the_lines_run_with_a_fake_curl(outputs):
     """curl is a shell function: what it is given shows the password read from the file (never
     printed by the command itself) and the token read from the sign-in's answer."""

@@ -365,10 +365,9 @@ def probe_without_invoke_permission(
     """
     from helpers.display import ApiClient
 
-    root = resources_by_path(apigw, api_id)["/"]
-    existing = resources_by_path(apigw, api_id).get("/probe")
-    resource = existing or apigw.create_resource(
-        restApiId=api_id, parentId=root["id"], pathPart="probe"
+    known = resources_by_path(apigw, api_id)
+    resource = known.get("/probe") or apigw.create_resource(
+        restApiId=api_id, parentId=known["/"]["id"], pathPart="probe"
     )
     deployment_id = None
     try:

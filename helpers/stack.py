@@ -13,15 +13,16 @@ from helpers.functions import function_exists
 def load_stack(cloud: Cloud, *keys: str) -> dict[str, Any]:
     """The outputs file's values for ``keys``; a one-line error naming the notebook to run when
     one is missing or names a resource that no longer exists."""
-    doc = cloud.outputs.require(*keys)
+    if "app_client_id" in keys and "user_pool_id" not in keys:
+        keys = ("user_pool_id", *keys)  # a client is looked up in its pool
     idp, apigw = cloud.client("cognito-idp"), cloud.client("apigateway")
     lam = cloud.client("lambda")
     checks = {
-        "user_pool_id": lambda pool: user_pool_exists(idp, pool),
-        "app_client_id": lambda client: app_client_exists(idp, doc["user_pool_id"], client),
+        "user_pool_id": lambda pool_id: user_pool_exists(idp, pool_id),
+        "app_client_id": lambda client: app_client_exists(
+            idp, cloud.outputs.load()["user_pool_id"], client
+        ),
         "api_id": lambda api: rest_api_exists(apigw, api),
         "functions": lambda names: all(function_exists(lam, n) for n in names.values()),
     }
-    if "app_client_id" in keys and "user_pool_id" not in keys:
-        keys = ("user_pool_id", *keys)
-    return cloud.outputs.require(*keys, exists={k: checks[k] for k in keys if k in checks})
+    return cloud.outputs.require(*keys, exists={k: checks[k] for k in checks if k in keys})

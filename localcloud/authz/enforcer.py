@@ -59,9 +59,12 @@ class Enforcer:
         )
 
     def session(self, access_key: str | None) -> moto_adapter.RoleSession | None:
+        """The assumed-role session behind a key (looked up once per key), or None."""
+        if not access_key:
+            return None
         if access_key not in self._sessions:
-            self._sessions[access_key or ""] = moto_adapter.role_session(access_key)
-        return self._sessions.get(access_key or "")
+            self._sessions[access_key] = moto_adapter.role_session(access_key)
+        return self._sessions[access_key]
 
     def check(self, call: AwsCall, environ: dict[str, Any]) -> Reply | None:
         """None to let the call through, or AWS's ``AccessDeniedException``."""

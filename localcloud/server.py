@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from . import ids, moto_adapter
 from .app import RAW_HEADERS, LocalCloudApp
+from .cli import port_in_use
 from .lambda_runtime.runtime import LambdaRuntime
 
 HOST = "127.0.0.1"
@@ -48,9 +49,19 @@ def _warm_up() -> None:
     moto_adapter.account_for_access_key("warm-up")  # creates the IAM backends of every partition
 
 
+def _port_in_use_message(port: int) -> str:
+    return (
+        f"localcloud: port {port} is in use by another program; free it or set "
+        f"LOCALCLOUD_PORT to another port."
+    )
+
+
 def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     """Run in the foreground until SIGTERM or SIGINT. Returns the process exit code."""
     endpoint = f"http://{HOST}:{port}"
+    if port_in_use(port):  # else werkzeug prints its own message and exits with 1
+        print(_port_in_use_message(port), file=sys.stderr)
+        return 2
     _warm_up()
     if seed is not None:
         moto_adapter.seed(seed)
@@ -63,11 +74,7 @@ def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     except OSError as exc:
         runtime.close()
         if exc.errno == errno.EADDRINUSE:
-            print(
-                f"localcloud: port {port} is in use by another program; free it or set "
-                f"LOCALCLOUD_PORT to another port.",
-                file=sys.stderr,
-            )
+            print(_port_in_use_message(port), file=sys.stderr)
             return 2
         raise
 

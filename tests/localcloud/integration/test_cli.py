@@ -145,6 +145,16 @@ def test_up_on_a_port_held_by_another_program(tmp_path, held_port):
         cli("down", port=held_port, home=tmp_path)
 
 
+def test_serve_on_a_port_held_by_another_program(tmp_path, held_port):
+    """In the foreground too: one line of its own and exit code 2 (not werkzeug's exit 1)."""
+    result = cli("serve", port=held_port, home=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"localcloud: port {held_port} is in use by another program; free it or set "
+        "LOCALCLOUD_PORT to another port."
+    )
+
+
 @pytest.mark.parametrize("command", ["up", "status", "down"])
 def test_non_numeric_port(tmp_path, command):
     result = cli(command, port="forty-five", home=tmp_path)

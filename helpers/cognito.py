@@ -25,6 +25,10 @@ CLIENT_AUTH_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH
 _NOT_FOUND, _NO_USER = "ResourceNotFoundException", "UserNotFoundException"
 #: symbols Cognito accepts that need no quoting in a URL or a shell's double quotes
 _SYMBOLS = "-_.!#%+=:,"
+_PASSWORD_GROUPS = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _SYMBOLS)
+#: what generated passwords are made of (the leak checks look for runs of these)
+PASSWORD_ALPHABET = "".join(_PASSWORD_GROUPS)
+PASSWORD_LENGTH = 20
 
 
 def find_user_pool(idp: Any, name: str) -> dict | None:
@@ -111,12 +115,10 @@ def app_client_exists(idp: Any, pool_id: str, client_id: str) -> bool:
     return found is not None
 
 
-def generate_password(length: int = 20) -> str:
+def generate_password(length: int = PASSWORD_LENGTH) -> str:
     """A random password that meets the default policy (upper, lower, digit, symbol)."""
-    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, _SYMBOLS]
-    alphabet = "".join(pools)
-    chars = [secrets.choice(group) for group in pools]
-    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    chars = [secrets.choice(group) for group in _PASSWORD_GROUPS]
+    chars += [secrets.choice(PASSWORD_ALPHABET) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
 

@@ -1,7 +1,8 @@
 """The stack's outputs file, ``.tutorial/<target>.json``: what each notebook leaves for the next.
 
 It holds the user's password, so it is written with mode 0600 (its folder 0700) and git-ignored.
-``TUTORIAL_OUTPUTS_DIR`` moves it (the tests do, so they never touch the learner's file).
+``TUTORIAL_OUTPUTS_DIR`` moves it (the tests do, so they never touch the learner's file);
+``TUTORIAL_RUNS_DIR`` moves ``runs/`` likewise.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ KEYS: dict[str, str] = {
 def outputs_dir() -> Path:
     override = os.environ.get("TUTORIAL_OUTPUTS_DIR")
     return Path(override) if override else Path(__file__).resolve().parents[1] / ".tutorial"
+
+
+def runs_dir() -> Path:
+    """Where runs leave files (executed notebooks, the Postman export): ``runs/`` at the project
+    root, or ``TUTORIAL_RUNS_DIR`` (the tests and ``make record`` use their own)."""
+    override = os.environ.get("TUTORIAL_RUNS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[1] / "runs"
 
 
 @dataclass

@@ -51,6 +51,7 @@ from helpers.iam import (
 )
 from helpers.names import BASIC_EXECUTION_POLICY_ARN
 from helpers.permissions import required_permissions
+from helpers.postman import postman_dir, scenarios_table, write_postman
 from helpers.stack import load_stack
 from helpers.teardown import teardown
 
@@ -94,10 +95,12 @@ __all__ = [
     "invoke",
     "load_stack",
     "policy_document",
+    "postman_dir",
     "probe_without_invoke_permission",
     "redact",
     "require_role",
     "required_permissions",
+    "scenarios_table",
     "show_code",
     "sign_in",
     "simulate_policy",
@@ -107,4 +110,5 @@ __all__ = [
     "throwaway_user",
     "token_claims",
     "user_status",
+    "write_postman",
 ]

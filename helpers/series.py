@@ -18,7 +18,7 @@ from typing import Any
 
 from helpers.cloud import REPO_ROOT
 from helpers.display import Table
-from helpers.outputs import Outputs
+from helpers.outputs import Outputs, runs_dir
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 TUTORIAL = [
@@ -85,8 +85,14 @@ def run_notebook(
     return Result(name, time.perf_counter() - started, "ok")
 
 
-def run_series(names: list[str], target: str, region: str, out_dir: Path) -> list[Result]:
-    """Run ``names`` in order, stopping at the first failure; one line of progress each."""
+def run_series(
+    names: list[str], target: str, region: str, out_dir: Path, *, inject: bool = True
+) -> list[Result]:
+    """Run ``names`` in order, stopping at the first failure; one line of progress each.
+
+    ``inject=False`` runs the notebooks with their own defaults (``target="local"``,
+    ``region="us-east-1"``) and no injected parameters cell, as ``make record`` commits them.
+    """
     results: list[Result] = []
     progress = sys.stderr.isatty()
     upcoming = start_kernel()
@@ -94,7 +100,7 @@ def run_series(names: list[str], target: str, region: str, out_dir: Path) -> lis
         for index, name in enumerate(names, 1):
             print(f"[{index}/{len(names)}] {name} …", flush=True)
             kernel, upcoming = upcoming, (start_kernel() if index < len(names) else None)
-            parameters = {"target": target, "region": region}
+            parameters = {"target": target, "region": region} if inject else {}
             result = run_notebook(name, out_dir, parameters, progress, kernel)
             results.append(result)
             print(f"      {result.status} in {result.seconds:.1f} s", flush=True)
@@ -142,6 +148,21 @@ def curl_lines(target: str) -> list[str]:
     return [login, hello]
 
 
+def postman_lines(target: str) -> list[str]:
+    """Where the Postman collection that 06 wrote is, and how to run it; nothing when it is not
+    there."""
+    from helpers.postman import postman_dir
+
+    folder = postman_dir(target)
+    if not folder.is_dir():
+        return []
+    return [
+        f"Or in Postman: import both files in {_shown_path(folder)}/ and run the collection;",
+        f"with newman: npx newman run {_shown_path(folder)}/simple-api.postman_collection.json "
+        f"-e {_shown_path(folder)}/simple-api-{target}.postman_environment.json",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.series", description=__doc__)
     parser.add_argument("series", choices=["tutorial", "teardown"])
@@ -149,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--out", type=Path, help="where executed notebooks go (runs/<target>)")
     args = parser.parse_args(argv)
-    out_dir = args.out or REPO_ROOT / "runs" / args.target
+    out_dir = args.out or runs_dir() / args.target
     names = TUTORIAL if args.series == "tutorial" else TEARDOWN
     if args.series == "teardown" and args.target == "local":
         from helpers.cloud import local_cloud_health, local_endpoint
@@ -175,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Try it with curl (password and token come from the outputs file, unprinted):\n")
         for line in curl_lines(args.target):
             print(f"  {line}\n")
+        for line in postman_lines(args.target):
+            print(line)
     return 1 if failed else 0
 
 

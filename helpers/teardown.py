@@ -23,6 +23,7 @@ from helpers.cognito import find_user_pool
 from helpers.display import Table
 from helpers.functions import delete_function, delete_log_group, find_function
 from helpers.iam import delete_policy, delete_role, find_policy, find_role
+from helpers.postman import remove_postman
 
 
 @dataclass
@@ -84,11 +85,12 @@ def teardown_steps(cloud: Cloud) -> list[Step]:
 
 def teardown(cloud: Cloud) -> Table:
     """Delete it all, then look again: a table of each resource and whether it is gone.
-    The outputs file goes too."""
+    The outputs file and the Postman files go too (both hold the password)."""
     steps = teardown_steps(cloud)
     for step in steps:
         step.delete()
     cloud.outputs.forget()
+    remove_postman(cloud.target)
     return Table(
         ["what", "name", "state"],
         [(s.kind, s.name, "still there" if s.exists() else "gone") for s in steps],

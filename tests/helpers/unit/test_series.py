@@ -94,3 +94,17 @@ def test_the_lines_run_with_a_fake_curl(outputs):
         "<--data-urlencode>",
         f"<password={PASSWORD}>",
     ]
+
+
+def test_postman_lines_name_the_exported_files(tmp_path, monkeypatch):
+    from helpers.postman import write_postman
+    from helpers.series import postman_lines
+
+    monkeypatch.setenv("TUTORIAL_RUNS_DIR", str(tmp_path))
+    assert postman_lines("local") == []  # 06 has not run
+    write_postman({"api_url": "http://x", "username": "misi", "password": "pw"}, "local")
+    lines = postman_lines("local")
+    folder = tmp_path / "local" / "postman"
+    assert f"{folder}/simple-api.postman_collection.json" in lines[1]
+    assert f"-e {folder}/simple-api-local.postman_environment.json" in lines[1]
+    assert all("pw" not in line for line in lines)

@@ -1,0 +1,232 @@
+"""The seed's Postman tests as files Postman imports and newman runs: a v2.1 collection of the
+same scenarios notebook 06 checks, and an environment for one deployed stack.
+
+The collection holds no secret and no address: ``{{api_url}}``, ``{{username}}`` and
+``{{password}}`` come from the environment, where the password is a ``secret`` variable. The
+environment file is written 0600 under ``runs/`` (git-ignored) and never shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helpers.display import Table
+from helpers.outputs import runs_dir
+
+SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+COLLECTION_NAME = "simple-api"
+#: the authorizer's and the validator's answers (aws-behavior.md), as the tests expect them
+UNAUTHORIZED = {"message": "Unauthorized"}
+MISSING_PARAMETERS = {"message": "Missing required request parameters: [password, username]"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One request of the collection: what it sends and what its test script asserts."""
+
+    name: str
+    path: str
+    expect: int
+    checks: tuple[str, ...]
+    query: tuple[tuple[str, str], ...] = ()
+    authorization: str = ""
+    prerequest: tuple[str, ...] = ()
+
+
+def _status(code: int) -> str:
+    return f'pm.test("status is {code}", () => pm.response.to.have.status({code}));'
+
+
+def _body_is(doc: Mapping[str, Any], what: str) -> str:
+    return (
+        f'pm.test("body is {what}", () => pm.expect(pm.response.json()).to.eql({json.dumps(doc)}));'
+    )
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "GET /hello without a token",
+        "hello",
+        401,
+        (_body_is(UNAUTHORIZED, "Unauthorized"),),
+    ),
+    Scenario(
+        "GET /auth without parameters",
+        "auth",
+        400,
+        (_body_is(MISSING_PARAMETERS, "the validator's message"),),
+    ),
+    Scenario(
+        "GET /auth with username and password",
+        "auth",
+        200,
+        (
+            "const tokens = pm.response.json().AuthenticationResult;",
+            'pm.test("body holds Bearer tokens for 60 min", () => {',
+            '    pm.expect(tokens.TokenType).to.eql("Bearer");',
+            "    pm.expect(tokens.ExpiresIn).to.eql(3600);",
+            '    pm.expect(tokens.IdToken.split(".")).to.have.lengthOf(3);',
+            '    pm.expect(tokens.AccessToken.split(".")).to.have.lengthOf(3);',
+            "});",
+            'pm.environment.set("id_token", tokens.IdToken);',
+            'pm.environment.set("access_token", tokens.AccessToken);',
+        ),
+        query=(("username", "{{username}}"), ("password", "{{password_in_url}}")),
+        # a password may hold # % + = : , which must be percent-encoded in a query string
+        prerequest=(
+            "pm.variables.set(",
+            '    "password_in_url", encodeURIComponent(pm.environment.get("password"))',
+            ");",
+        ),
+    ),
+    Scenario(
+        "GET /hello with the ID token",
+        "hello",
+        200,
+        (
+            "const body = pm.response.json();",
+            'pm.test("body greets the user by the ID token\'s claims", () => {',
+            '    pm.expect(body.message).to.eql(`Hello, ${pm.environment.get("username")}!`);',
+            '    pm.expect(body.claims.token_use).to.eql("id");',
+            "});",
+        ),
+        authorization="{{id_token}}",
+    ),
+    Scenario(
+        "GET /hello with the access token",
+        "hello",
+        401,
+        (_body_is(UNAUTHORIZED, "Unauthorized"),),
+        authorization="{{access_token}}",
+    ),
+)
+
+
+def _script(listen: str, lines: tuple[str, ...]) -> dict[str, Any]:
+    return {"listen": listen, "script": {"type": "text/javascript", "exec": list(lines)}}
+
+
+def _item(scenario: Scenario) -> dict[str, Any]:
+    query = "&".join(f"{k}={v}" for k, v in scenario.query)
+    url: dict[str, Any] = {
+        "raw": "{{api_url}}/" + scenario.path + (f"?{query}" if query else ""),
+        "host": ["{{api_url}}"],
+        "path": [scenario.path],
+    }
+    if scenario.query:
+        url["query"] = [{"key": k, "value": v} for k, v in scenario.query]
+    header = (
+        [{"key": "Authorization", "value": scenario.authorization}]
+        if scenario.authorization
+        else []
+    )
+    events = [_script("test", (_status(scenario.expect), *scenario.checks))]
+    if scenario.prerequest:
+        events.insert(0, _script("prerequest", scenario.prerequest))
+    return {
+        "name": scenario.name,
+        "event": events,
+        "request": {"method": "GET", "header": header, "url": url},
+    }
+
+
+def collection() -> dict[str, Any]:
+    """The Postman v2.1 collection: one request per scenario, in order, with its tests."""
+    return {
+        "info": {
+            "_postman_id": str(
+                uuid.uuid5(uuid.NAMESPACE_URL, f"cognito-api-kit/{COLLECTION_NAME}")
+            ),
+            "name": COLLECTION_NAME,
+            "description": (
+                "The tests of the Cognito-protected simple-api, as notebook 06 runs them. "
+                "Run the requests in order: the login stores the tokens the next ones use."
+            ),
+            "schema": SCHEMA,
+        },
+        "item": [_item(s) for s in SCENARIOS],
+    }
+
+
+def environment(stack: Mapping[str, Any], target: str) -> dict[str, Any]:
+    """The environment for one deployed stack; the password (and the tokens, once a login has
+    stored them) are ``secret`` variables, which Postman masks."""
+    values = [
+        ("api_url", stack["api_url"], "default"),
+        ("username", stack["username"], "default"),
+        ("password", stack["password"], "secret"),
+        ("id_token", "", "secret"),
+        ("access_token", "", "secret"),
+    ]
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"cognito-api-kit/{target}")),
+        "name": f"{COLLECTION_NAME} ({target})",
+        "values": [
+            {"key": key, "value": value, "type": kind, "enabled": True}
+            for key, value, kind in values
+        ],
+        "_postman_variable_scope": "environment",
+    }
+
+
+def postman_dir(target: str) -> Path:
+    """``runs/<target>/postman/``."""
+    return runs_dir() / target / "postman"
+
+
+def _write(path: Path, doc: Mapping[str, Any]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(doc, handle, indent=2)
+        handle.write("\n")
+    os.chmod(path, 0o600)
+
+
+def write_postman(stack: Mapping[str, Any], target: str) -> Table:
+    """Write the collection and the environment to ``runs/<target>/postman/``; what was written
+    (paths shown relative to the project, nothing secret)."""
+    folder = postman_dir(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        f"{COLLECTION_NAME}.postman_collection.json": collection(),
+        f"{COLLECTION_NAME}-{target}.postman_environment.json": environment(stack, target),
+    }
+    for name, doc in files.items():
+        _write(folder / name, doc)
+    collection_name, environment_name = files
+    return Table(
+        ["file", "holds"],
+        [
+            (
+                f"runs/{target}/postman/{collection_name}",
+                f"{len(SCENARIOS)} requests with their tests",
+            ),
+            (
+                f"runs/{target}/postman/{environment_name}",
+                "api_url, username, password (secret)",
+            ),
+        ],
+    )
+
+
+def remove_postman(target: str) -> None:
+    """Delete ``runs/<target>/postman/`` (teardown: its environment holds the password)."""
+    folder = postman_dir(target)
+    for path in folder.glob("*.postman_*.json"):
+        path.unlink()
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def scenarios_table() -> Table:
+    """The collection's requests and what each expects, in order."""
+    return Table(
+        ["request", "expects"],
+        [(s.name, str(s.expect)) for s in SCENARIOS],
+    )

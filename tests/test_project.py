@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -52,6 +54,24 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_local_state_is_git_ignored():
-    for path in (".tutorial/local.json", ".localcloud/x.log", "runs/local/x.ipynb", ".venv/x"):
+    for path in (
+        ".tutorial/local.json",
+        ".localcloud/x.log",
+        "runs/local/x.ipynb",
+        "runs/local/postman/simple-api-local.postman_environment.json",
+        ".venv/x",
+        "node_modules/x",
+    ):
         result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
         assert result.returncode == 0, f"{path} is not git-ignored"
+
+
+def test_newman_is_pinned_exactly_and_locked():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert package["devDependencies"] == {"newman": package["devDependencies"]["newman"]}
+    pinned = package["devDependencies"]["newman"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), f"newman {pinned!r} is not an exact version"
+    assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
+    assert lock["packages"]["node_modules/newman"]["version"] == pinned
+    assert all("integrity" in p for name, p in lock["packages"].items() if name), "npm ci checks"

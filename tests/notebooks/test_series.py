@@ -1,13 +1,15 @@
 """The whole series through papermill, as ``make tutorial`` and ``make teardown`` run it, on a local
 cloud of its own: it passes; run again it passes, creates nothing new and shows the same outputs;
-teardown leaves nothing, twice; no output holds a password or a whole token; a notebook run
-without its predecessors names the one to run.
+the Postman collection that 06 exports passes in newman; teardown leaves nothing, twice; no output
+holds a password or a whole token; a notebook run without its predecessors names the one to run.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -15,11 +17,16 @@ import nbformat
 import pytest
 
 from helpers import names
+from helpers.cloud import REPO_ROOT
+from helpers.display import JWT_PATTERN
+from helpers.leaks import find_leaks
+from helpers.postman import SCENARIOS
 from helpers.series import TEARDOWN, TUTORIAL, run_series
 from tests.conftest import REGION, start_localcloud, stop_localcloud
 
-JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")
-ACCESS_KEY = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
+NEWMAN = REPO_ROOT / "node_modules" / ".bin" / "newman"
+#: newman's JUnit report of the exported collection (``make test`` leaves it for CI to show)
+JUNIT = REPO_ROOT / "runs" / "newman-junit.xml"
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +38,7 @@ def series_env(tmp_path_factory):
     patch.setenv("LOCALCLOUD_PORT", str(cloud.port))
     patch.setenv("LOCALCLOUD_HOME", str(tmp))
     patch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp / "outputs"))
+    patch.setenv("TUTORIAL_RUNS_DIR", str(tmp / "runs"))
     try:
         yield cloud, tmp
     finally:
@@ -98,10 +106,8 @@ def outputs_of(run_dir: Path) -> dict[str, list[str]]:
 
 def assert_no_secrets(run_dir: Path, password: str) -> None:
     for path in run_dir.glob("*.ipynb"):
-        text = path.read_text()
-        assert password not in text, f"{path.name} shows the password"
-        assert not JWT.search(text), f"{path.name} shows a whole token"
-        assert not ACCESS_KEY.search(text), f"{path.name} shows an access key"
+        found = find_leaks(path.read_text(), passwords=[password], absolute_paths=False)
+        assert not found, f"{path.name}: {found}"
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +160,117 @@ def test_no_output_shows_a_secret(two_runs):
     assert outputs_of(tmp / "run1")["06_postman_tests"]  # the scan has something to scan
     for run in ("run1", "run2"):
         assert_no_secrets(tmp / run, password)
+
+
+@pytest.fixture(scope="module")
+def newman_bin() -> Path:
+    """newman from node_modules/; without npm the newman checks are reported as not run."""
+    if shutil.which("npm") is None:
+        pytest.skip("not run: npm is missing, so newman is not installed (install Node.js 16+)")
+    assert NEWMAN.exists(), "npm is here but newman is not installed; run `make setup`"
+    return NEWMAN
+
+
+def postman_files(tmp: Path) -> tuple[Path, Path]:
+    folder = tmp / "runs" / "local" / "postman"
+    return (
+        folder / "simple-api.postman_collection.json",
+        folder / "simple-api-local.postman_environment.json",
+    )
+
+
+def run_newman(
+    collection: Path, environment: Path, junit: Path, secrets: list[str]
+) -> tuple[int, str]:
+    """newman's exit code and its console output, with the password and tokens hidden."""
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [str(NEWMAN), "run", str(collection), "-e", str(environment), "--color", "off"]
+        + ["--reporters", "cli,junit", "--reporter-junit-export", str(junit)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    out = JWT_PATTERN.sub("<token>", done.stdout + done.stderr)
+    for secret in secrets:
+        out = out.replace(secret, "<secret>")
+    return done.returncode, out
+
+
+def junit_cases(junit: Path) -> dict[str, list[str]]:
+    """Each request's assertion failures, from newman's JUnit report (a suite per request)."""
+    return {
+        suite.get("name", ""): [f.get("message", "") for f in suite.iter("failure")]
+        for suite in ET.parse(junit).getroot().iter("testsuite")
+    }
+
+
+def test_the_postman_export_keeps_the_password_out_of_the_collection(two_runs):
+    _cloud, tmp, _first, _second, password = two_runs
+    collection, environment = postman_files(tmp)
+    assert password not in collection.read_text()
+    values = {v["key"]: v for v in json.loads(environment.read_text())["values"]}
+    assert values["password"] == {
+        "key": "password",
+        "value": password,
+        "type": "secret",
+        "enabled": True,
+    }
+    assert environment.stat().st_mode & 0o777 == 0o600
+
+
+def test_newman_runs_the_exported_collection_green(two_runs, newman_bin):
+    _cloud, tmp, _first, _second, password = two_runs
+    collection, environment = postman_files(tmp)
+    code, out = run_newman(collection, environment, JUNIT, [password])
+    assert code == 0, out
+    cases = junit_cases(JUNIT)
+    assert len(cases) == len(SCENARIOS) and not any(cases.values()), cases
+    # two assertions or more per request (status and body), all passed
+    root = ET.parse(JUNIT).getroot()
+    assert sum(int(s.get("tests", 0)) for s in root.iter("testsuite")) >= 2 * len(SCENARIOS)
+
+
+def test_newman_fails_a_wrong_expectation(two_runs, newman_bin):
+    """The check can fail: a collection expecting 200 without a token fails in newman."""
+    _cloud, tmp, _first, _second, password = two_runs
+    collection, environment = postman_files(tmp)
+    doc = json.loads(collection.read_text())
+    script = doc["item"][0]["event"][0]["script"]
+    script["exec"] = [line.replace("401", "200") for line in script["exec"]]
+    wrong = tmp / "wrong.postman_collection.json"
+    wrong.write_text(json.dumps(doc))
+    code, out = run_newman(wrong, environment, tmp / "wrong-junit.xml", [password])
+    assert code != 0
+    assert "expected response to have status code 200 but got 401" in out
+    failed = {name for name, failures in junit_cases(tmp / "wrong-junit.xml").items() if failures}
+    assert failed == {"GET /hello without a token"}
+
+
+def test_newman_logs_in_with_every_symbol_a_password_may_hold(two_runs, newman_bin):
+    """Postman must percent-encode the password in the query string: # % + = : , included."""
+    cloud, tmp, _first, _second, password = two_runs
+    collection, environment = postman_files(tmp)
+    stack = json.loads((tmp / "outputs" / "local.json").read_text())
+    idp = cloud.client("cognito-idp")
+    tricky = "Aa1-_.!#%+=:,%41+b"
+    idp.admin_set_user_password(
+        UserPoolId=stack["user_pool_id"], Username="misi", Password=tricky, Permanent=True
+    )
+    try:
+        env = json.loads(environment.read_text())
+        for value in env["values"]:
+            if value["key"] == "password":
+                value["value"] = tricky
+        tricky_env = tmp / "tricky.postman_environment.json"
+        tricky_env.write_text(json.dumps(env))
+        code, out = run_newman(collection, tricky_env, tmp / "tricky-junit.xml", [tricky])
+        assert code == 0, out
+    finally:
+        idp.admin_set_user_password(
+            UserPoolId=stack["user_pool_id"], Username="misi", Password=password, Permanent=True
+        )
 
 
 def test_teardown_leaves_nothing_and_runs_twice(two_runs):

@@ -176,3 +176,16 @@ def count_invocations(cloud: LocalCloud, function_name: str) -> int:
     except logs.exceptions.ResourceNotFoundException:
         return 0
     return sum(1 for e in events if e["message"].startswith("START RequestId:"))
+
+
+def phase_of(path: Path) -> int:
+    """``make test``'s order: unit tests (0), integration tests on their own local clouds (1),
+    then the notebook series through papermill and newman (2)."""
+    parts = path.parts
+    if "notebooks" in parts and path.name == "test_series.py":
+        return 2
+    return 1 if "integration" in parts else 0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: phase_of(Path(str(item.path))))  # stable: file order kept

@@ -180,6 +180,15 @@ def postman_dir(target: str) -> Path:
     return runs_dir() / target / "postman"
 
 
+def postman_files(target: str) -> tuple[Path, Path]:
+    """The collection's and the environment's paths in ``runs/<target>/postman/``."""
+    folder = postman_dir(target)
+    return (
+        folder / f"{COLLECTION_NAME}.postman_collection.json",
+        folder / f"{COLLECTION_NAME}-{target}.postman_environment.json",
+    )
+
+
 def _write(path: Path, doc: Mapping[str, Any]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -191,26 +200,16 @@ def _write(path: Path, doc: Mapping[str, Any]) -> None:
 def write_postman(stack: Mapping[str, Any], target: str) -> Table:
     """Write the collection and the environment to ``runs/<target>/postman/``; what was written
     (paths shown relative to the project, nothing secret)."""
-    folder = postman_dir(target)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        f"{COLLECTION_NAME}.postman_collection.json": collection(),
-        f"{COLLECTION_NAME}-{target}.postman_environment.json": environment(stack, target),
-    }
-    for name, doc in files.items():
-        _write(folder / name, doc)
-    collection_name, environment_name = files
+    collection_path, environment_path = postman_files(target)
+    collection_path.parent.mkdir(parents=True, exist_ok=True)
+    _write(collection_path, collection())
+    _write(environment_path, environment(stack, target))
+    shown = f"runs/{target}/postman"
     return Table(
         ["file", "holds"],
         [
-            (
-                f"runs/{target}/postman/{collection_name}",
-                f"{len(SCENARIOS)} requests with their tests",
-            ),
-            (
-                f"runs/{target}/postman/{environment_name}",
-                "api_url, username, password (secret)",
-            ),
+            (f"{shown}/{collection_path.name}", f"{len(SCENARIOS)} requests with their tests"),
+            (f"{shown}/{environment_path.name}", "api_url, username, password (secret)"),
         ],
     )
 

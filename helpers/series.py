@@ -151,15 +151,14 @@ def curl_lines(target: str) -> list[str]:
 def postman_lines(target: str) -> list[str]:
     """Where the Postman collection that 06 wrote is, and how to run it; nothing when it is not
     there."""
-    from helpers.postman import postman_dir
+    from helpers.postman import postman_files
 
-    folder = postman_dir(target)
-    if not folder.is_dir():
+    collection, environment = postman_files(target)
+    if not collection.exists():
         return []
     return [
-        f"Or in Postman: import both files in {_shown_path(folder)}/ and run the collection;",
-        f"with newman: npx newman run {_shown_path(folder)}/simple-api.postman_collection.json "
-        f"-e {_shown_path(folder)}/simple-api-{target}.postman_environment.json",
+        f"Or in Postman: import both files in {_shown_path(collection.parent)}/ and run them;",
+        f"with newman: npx newman run {_shown_path(collection)} -e {_shown_path(environment)}",
     ]
 
 

@@ -20,7 +20,7 @@ from helpers import names
 from helpers.cloud import REPO_ROOT
 from helpers.display import JWT_PATTERN
 from helpers.leaks import find_leaks
-from helpers.postman import SCENARIOS
+from helpers.postman import SCENARIOS, postman_files
 from helpers.series import TEARDOWN, TUTORIAL, run_series
 from tests.conftest import REGION, start_localcloud, stop_localcloud
 
@@ -171,14 +171,6 @@ def newman_bin() -> Path:
     return NEWMAN
 
 
-def postman_files(tmp: Path) -> tuple[Path, Path]:
-    folder = tmp / "runs" / "local" / "postman"
-    return (
-        folder / "simple-api.postman_collection.json",
-        folder / "simple-api-local.postman_environment.json",
-    )
-
-
 def run_newman(
     collection: Path, environment: Path, junit: Path, secrets: list[str]
 ) -> tuple[int, str]:
@@ -208,7 +200,7 @@ def junit_cases(junit: Path) -> dict[str, list[str]]:
 
 def test_the_postman_export_keeps_the_password_out_of_the_collection(two_runs):
     _cloud, tmp, _first, _second, password = two_runs
-    collection, environment = postman_files(tmp)
+    collection, environment = postman_files("local")
     assert password not in collection.read_text()
     values = {v["key"]: v for v in json.loads(environment.read_text())["values"]}
     assert values["password"] == {
@@ -222,7 +214,7 @@ def test_the_postman_export_keeps_the_password_out_of_the_collection(two_runs):
 
 def test_newman_runs_the_exported_collection_green(two_runs, newman_bin):
     _cloud, tmp, _first, _second, password = two_runs
-    collection, environment = postman_files(tmp)
+    collection, environment = postman_files("local")
     code, out = run_newman(collection, environment, JUNIT, [password])
     assert code == 0, out
     cases = junit_cases(JUNIT)
@@ -235,7 +227,7 @@ def test_newman_runs_the_exported_collection_green(two_runs, newman_bin):
 def test_newman_fails_a_wrong_expectation(two_runs, newman_bin):
     """The check can fail: a collection expecting 200 without a token fails in newman."""
     _cloud, tmp, _first, _second, password = two_runs
-    collection, environment = postman_files(tmp)
+    collection, environment = postman_files("local")
     doc = json.loads(collection.read_text())
     script = doc["item"][0]["event"][0]["script"]
     script["exec"] = [line.replace("401", "200") for line in script["exec"]]
@@ -251,7 +243,7 @@ def test_newman_fails_a_wrong_expectation(two_runs, newman_bin):
 def test_newman_logs_in_with_every_symbol_a_password_may_hold(two_runs, newman_bin):
     """Postman must percent-encode the password in the query string: # % + = : , included."""
     cloud, tmp, _first, _second, password = two_runs
-    collection, environment = postman_files(tmp)
+    collection, environment = postman_files("local")
     stack = json.loads((tmp / "outputs" / "local.json").read_text())
     idp = cloud.client("cognito-idp")
     tricky = "Aa1-_.!#%+=:,%41+b"

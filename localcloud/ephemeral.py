@@ -38,9 +38,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def ephemeral(home: Path, *, seed: int | None = None) -> Iterator[Ephemeral]:
-    """Start ``localcloud serve`` on a free port with its logs in ``home``; stop it on exit."""
+def start(home: Path, *, seed: int | None = None) -> tuple[Ephemeral, subprocess.Popen]:
+    """Start ``localcloud serve`` on a free port with its logs in ``home``; return once it
+    answers. Stop it with :func:`stop`."""
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = home / f"localcloud-{port}.log"
@@ -55,21 +55,34 @@ def ephemeral(home: Path, *, seed: int | None = None) -> Iterator[Ephemeral]:
             stderr=log,
             env=dict(os.environ, LOCALCLOUD_HOME=str(home)),
         )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not health(port, timeout=0.5):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(
+                f"a throwaway local cloud did not start on port {port}: "
+                f"{tail[0] if tail else 'no output'} (log: {log_path})"
+            )
+        time.sleep(0.05)
+    return Ephemeral(port, endpoint(port), proc.pid, log_path), proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a local cloud from :func:`start` (SIGTERM, then SIGKILL after 10 s)."""
+    proc.terminate()
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not health(port, timeout=0.5):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
-                raise RuntimeError(
-                    f"a throwaway local cloud did not start on port {port}: "
-                    f"{tail[0] if tail else 'no output'} (log: {log_path})"
-                )
-            time.sleep(0.05)
-        yield Ephemeral(port, endpoint(port), proc.pid, log_path)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def ephemeral(home: Path, *, seed: int | None = None) -> Iterator[Ephemeral]:
+    """A local cloud from :func:`start` for the block; stopped on exit."""
+    cloud, proc = start(home, seed=seed)
+    try:
+        yield cloud
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

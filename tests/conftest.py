@@ -8,10 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -20,6 +17,9 @@ from pathlib import Path
 
 import boto3
 import pytest
+
+from localcloud import ephemeral
+from localcloud.ephemeral import free_port  # noqa: F401  (the tests' and bench's free port)
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -34,12 +34,6 @@ LAMBDA_TRUST = {
         }
     ],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -78,37 +72,16 @@ class LocalCloud:
         return self.log_path.read_text(errors="replace")
 
 
-def start_localcloud(tmp: Path, *args: str) -> LocalCloud:
-    port = free_port()
-    log_path = tmp / f"localcloud-{port}.log"
-    env = dict(os.environ, LOCALCLOUD_HOME=str(tmp))
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "localcloud", "serve", "--port", str(port), *args],
-            stdout=log,
-            stderr=log,
-            env=env,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{endpoint}/_localcloud/health", timeout=0.5):
-                return LocalCloud(endpoint=endpoint, port=port, proc=proc, log_path=log_path)
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"local cloud exited: {log_path.read_text()}") from None
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"local cloud did not start: {log_path.read_text()}")
+def start_localcloud(tmp: Path, seed: int | None = None) -> LocalCloud:
+    """A local cloud of the tests' own on a free port, logging into ``tmp``."""
+    started, proc = ephemeral.start(tmp, seed=seed)
+    return LocalCloud(
+        endpoint=started.endpoint, port=started.port, proc=proc, log_path=started.log_path
+    )
 
 
 def stop_localcloud(cloud: LocalCloud) -> None:
-    cloud.proc.terminate()
-    try:
-        cloud.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        cloud.proc.kill()
+    ephemeral.stop(cloud.proc)
 
 
 @pytest.fixture(scope="session")

@@ -197,9 +197,9 @@ def make_resources(cloud) -> dict[str, str]:
     return {"pool": pool["Id"], "client": client["ClientId"], "api": api["id"]}
 
 
-def resources_of_a_fresh_cloud(tmp: Path, *args: str) -> dict[str, str]:
+def resources_of_a_fresh_cloud(tmp: Path, seed: int | None = None) -> dict[str, str]:
     tmp.mkdir()
-    cloud = start_localcloud(tmp, *args)
+    cloud = start_localcloud(tmp, seed)
     try:
         return make_resources(cloud)
     finally:
@@ -207,8 +207,8 @@ def resources_of_a_fresh_cloud(tmp: Path, *args: str) -> dict[str, str]:
 
 
 def test_seed_makes_ids_reproducible(tmp_path):
-    first = resources_of_a_fresh_cloud(tmp_path / "a", "--seed", "42")
-    second = resources_of_a_fresh_cloud(tmp_path / "b", "--seed", "42")
+    first = resources_of_a_fresh_cloud(tmp_path / "a", seed=42)
+    second = resources_of_a_fresh_cloud(tmp_path / "b", seed=42)
     assert first == second
     assert re.fullmatch(r"us-east-1_\w+", first["pool"])
 

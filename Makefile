@@ -70,7 +70,7 @@ lab: up ## open JupyterLab on notebooks/ with the local cloud running
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup ## measure the local cloud, the notebook series and IAM enforcement
-	@cd $(ROOT) && $(BIN)/python bench/localcloud_bench.py && $(BIN)/python bench/series_bench.py
+	@cd $(ROOT) && $(BIN)/python -m tools.bench.localcloud_bench && $(BIN)/python -m tools.bench.series_bench
 
 lock: setup ## re-resolve requirements.lock from pyproject.toml's ranges
 	@cd $(ROOT) && $(BIN)/pip-compile --quiet --extra=dev --strip-extras --no-emit-index-url \
@@ -79,13 +79,13 @@ lock: setup ## re-resolve requirements.lock from pyproject.toml's ranges
 
 tutorial: setup ## set up, start the local cloud, run notebooks 00-06 headless into runs/$(TARGET)/
 	@$(if $(filter local,$(TARGET)),$(BIN)/python -m localcloud up &&) cd $(ROOT) && \
-		$(BIN)/python -m helpers.series tutorial --target $(TARGET) --region $(REGION)
+		$(BIN)/python -m tools.series tutorial --target $(TARGET) --region $(REGION)
 
 teardown: setup ## delete everything the series created (runs notebook 99; the local cloud keeps running)
-	@cd $(ROOT) && $(BIN)/python -m helpers.series teardown --target $(TARGET) --region $(REGION)
+	@cd $(ROOT) && $(BIN)/python -m tools.series teardown --target $(TARGET) --region $(REGION)
 
 record: setup ## refresh the outputs committed in notebooks/ (all notebooks, on a throwaway local cloud)
-	@cd $(ROOT) && $(BIN)/python -m helpers.record
+	@cd $(ROOT) && $(BIN)/python -m tools.record
 
 clean: ## remove .venv, node_modules, logs and run outputs (the local cloud is stopped first)
 	-@test -x $(BIN)/python && $(BIN)/python -m localcloud down

@@ -1,4 +1,5 @@
-"""The tutorial's shared code: each notebook imports what it needs from here, in one line.
+"""The tutorial's shared code: what the notebooks call; each imports what it needs from here.
+Notebooks import only from helpers; helpers never import tools or tests (tools import helpers).
 
 Every ``ensure_*`` function finds its resource by name and creates only what is missing, so any
 notebook can run again and change nothing that is already right.

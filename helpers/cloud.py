@@ -45,7 +45,7 @@ def local_endpoint(port: int | None = None) -> str:
 
 def local_cloud_health(port: int | None = None) -> dict | None:
     """The local cloud's health document, or None when none answers on the port."""
-    from localcloud.cli import health
+    from localcloud.probe import health
 
     return health(port or local_port())
 

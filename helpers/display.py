@@ -17,7 +17,10 @@ from typing import Any
 import jwt
 import requests
 
-JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")
+#: a whole JSON Web Token: three base64url parts, the first two JSON objects, and a signature
+#: of 16 characters or more (a real one has 43 or more); what :func:`redact` hides, and what
+#: ``tools.leaks`` reports in an output that should have been redacted
+JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{16,}")
 SECRET_KEYS = re.compile(r"(token|password|secret)$", re.IGNORECASE)
 HIDDEN = "‹hidden›"
 

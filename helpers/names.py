@@ -1,16 +1,13 @@
-"""The names the series gives what it creates: the same in every notebook and in teardown."""
+"""The names the series gives what teardown deletes (and the Lambda role's managed policy): the
+notebooks spell the same names; what goes with a pool or an API (its app client, authorizer,
+validator, stage, user) is deleted with it, so it is not named here."""
 
 from __future__ import annotations
 
 USER_POOL = "simple-api-AUTH"
-APP_CLIENT = "simple-api-client"
-USERNAME = "misi"
 ROLE = "simple-api-Role"
 POLICY = "simple-api-cognito-admin"
 REST_API = "simple-api"
-STAGE = "dev"
-AUTHORIZER = "simple-api-cognito"
-VALIDATOR = "simple-api-params"
 API_KEY = "simple-api-key"
 USAGE_PLAN = "simple-api-plan"
 #: outputs-file key -> function name

@@ -45,6 +45,22 @@ def runs_dir() -> Path:
     return Path(override) if override else Path(__file__).resolve().parents[1] / "runs"
 
 
+def write_private_json(path: Path, doc: Mapping[str, Any]) -> None:
+    """Write ``doc`` to ``path`` as indented JSON that only its owner can read (mode 0600).
+
+    It goes to ``<path>.tmp`` first, made 0600 before anything is written (also when a crash
+    left that file behind with a wider mode), then replaces ``path`` in one step: no reader sees
+    half a document, and a file made wider by hand is 0600 again. The folder must exist.
+    """
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        os.chmod(tmp, 0o600)
+        json.dump(doc, handle, indent=2)
+        handle.write("\n")
+    os.replace(tmp, path)
+
+
 @dataclass
 class Outputs:
     """Read and merge-write one target's outputs file."""
@@ -75,13 +91,7 @@ class Outputs:
         if isinstance(doc.get("functions"), Mapping):
             doc["functions"] = dict(doc["functions"])
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({k: doc[k] for k in KEYS if k in doc}, handle, indent=2)
-            handle.write("\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+        write_private_json(self.path, {k: doc[k] for k in KEYS if k in doc})
         return doc
 
     def save_function(self, key: str, name: str) -> dict[str, Any]:

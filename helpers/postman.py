@@ -9,7 +9,6 @@ environment file is written 0600 under ``runs/`` (git-ignored) and never shown.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.display import Table
-from helpers.outputs import runs_dir
+from helpers.outputs import runs_dir, write_private_json
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 COLLECTION_NAME = "simple-api"
@@ -189,21 +188,13 @@ def postman_files(target: str) -> tuple[Path, Path]:
     )
 
 
-def _write(path: Path, doc: Mapping[str, Any]) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(doc, handle, indent=2)
-        handle.write("\n")
-    os.chmod(path, 0o600)
-
-
 def write_postman(stack: Mapping[str, Any], target: str) -> Table:
     """Write the collection and the environment to ``runs/<target>/postman/``; what was written
     (paths shown relative to the project, nothing secret)."""
     collection_path, environment_path = postman_files(target)
     collection_path.parent.mkdir(parents=True, exist_ok=True)
-    _write(collection_path, collection())
-    _write(environment_path, environment(stack, target))
+    write_private_json(collection_path, collection())
+    write_private_json(environment_path, environment(stack, target))
     shown = f"runs/{target}/postman"
     return Table(
         ["file", "holds"],

@@ -6,7 +6,12 @@
 - API Gateway throttles control-plane calls such as ``CreateDeployment`` and ``DeleteRestApi``
   with ``TooManyRequestsException`` (``DeleteRestApi``: one call every 30 s per account).
 
-On the local cloud neither happens, so nothing waits there.
+On the local cloud a role is usable at once and nothing is throttled, so a correct stack never
+waits there. But it answers a role whose trust policy does not admit ``lambda.amazonaws.com``
+with that same ``cannot be assumed`` error, as AWS does, and :func:`role_not_ready` cannot tell
+the two apart: ``ensure_function`` retries it like propagation, with :func:`with_retry`'s
+defaults for about two minutes (sleeping 2 + 4 + 8 + 16 + 30 + 30 + 30 s), before the error is
+raised.
 """
 
 from __future__ import annotations

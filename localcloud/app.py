@@ -1,29 +1,36 @@
 """The local cloud's WSGI app: stage URLs go to the API Gateway data plane, AWS API calls go to
-moto (through the service modules that add AWS's strictness), ``/_localcloud/*`` answers about
-the process itself."""
+moto (through IAM's check and the control-plane rules of each service), ``/_localcloud/*``
+answers about the process itself.
+
+No request is answered with an HTML page: a failure inside the local cloud (or inside moto) is
+logged with its traceback and answered as a 500 in the service's own error shape."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
 import sys
 import time
+import traceback
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from moto.server import DomainDispatcherApplication, create_backend_app
-
-from .apigateway.model import ApiRequest
-from .apigateway.pipeline import handle as handle_stage_request
 from .authz.enforcer import Enforcer, LogPermission
-from .aws_call import Reply, identify, read_body
+from .aws_call import AwsCall, Reply, identify, internal_error, read_body
+from .caches import DATA_PLANE, ROLE_POLICIES, Generations
+from .control import cognito, iam
+from .control.apigateway import ApiGatewayService
+from .control.awslambda import LambdaService
+from .execute_api.backends import DataPlaneBackends
+from .execute_api.deployments import DeploymentStore
+from .execute_api.errors import InternalError
+from .execute_api.model import ApiRequest
+from .execute_api.pipeline import handle as handle_stage_request
+from .execute_api.response import error_response
 from .lambda_runtime.runtime import LambdaRuntime
-from .services import cognito, iam
-from .services.apigateway import ApiGatewayService, DataPlaneBackends, DeploymentStore
-from .services.awslambda import LambdaService
+from .moto.server import wsgi_app
 
 STAGE_URL = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 RAW_HEADERS = "localcloud.raw_headers"
@@ -37,21 +44,20 @@ class LocalCloudApp:
         *,
         port: int,
         seed: int | None = None,
-        verbose: bool = False,
     ) -> None:
         self.endpoint_url = endpoint_url
         self.port = port
         self.seed = seed
-        self.verbose = verbose
         self.started = time.time()
-        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.moto = wsgi_app()
         self.runtime = runtime
         self.deployments = DeploymentStore()
-        self._writes = itertools.count(1)
-        self._generation = 0
-        self.backends = DataPlaneBackends(self.deployments, runtime, lambda: self._generation)
+        self.generations = Generations()
+        self.backends = DataPlaneBackends(
+            self.deployments, runtime, self.generations.of(DATA_PLANE)
+        )
         self.lambda_service = LambdaService(runtime)
-        self.enforcer = Enforcer(lambda: self._generation)
+        self.enforcer = Enforcer(self.generations.of(ROLE_POLICIES))
         runtime.may_write_logs = LogPermission(self.enforcer)
         self.hooks = {
             "lambda": self.lambda_service.handle,
@@ -68,14 +74,32 @@ class LocalCloudApp:
         if stage:
             return self._stage_request(stage, environ).send(start_response)
         call = identify(environ)
-        reply = self.enforcer.check(call, environ)
+        try:
+            reply = self._serve(call, environ)
+        except Exception:
+            reply = self._internal_error(call, traceback.format_exc())
+        self.generations.after(call)
+        return reply.send(start_response)
+
+    def _serve(self, call: AwsCall, environ: dict[str, Any]) -> Reply:
+        """IAM's check, then the service's rules, then moto."""
+        reply = self.enforcer.check(call)
         hook = self.hooks.get(call.service or "")
         if reply is None and hook:
             reply = hook(call, environ, self._forward)
-        result = reply.send(start_response) if reply else self.moto(environ, start_response)
-        if call.method != "GET" and not path.endswith("/invocations"):
-            self._generation = next(self._writes)  # a control-plane write: caches start over
-        return result
+        if reply is None:
+            reply = self._forward(environ)
+        if reply.status >= 500 and reply.is_html:  # moto failed: Flask's HTML error page
+            reply = self._internal_error(call, f"moto answered {reply.status} with an HTML page")
+        return reply
+
+    def _internal_error(self, call: AwsCall, why: str) -> Reply:
+        self._log(
+            "error",
+            f"{call.service} {call.operation or call.method + ' ' + call.path} -> 500, an error "
+            f"inside the local cloud:\n{why.rstrip()}",
+        )
+        return internal_error(call.service)
 
     def _forward(self, environ: dict[str, Any]) -> Reply:
         """Call moto and keep its answer, for services that check or amend it."""
@@ -88,12 +112,24 @@ class LocalCloudApp:
         return Reply(captured["status"], captured["headers"], body)
 
     def _stage_request(self, match: re.Match, environ: dict[str, Any]) -> Reply:
+        try:
+            request = self._api_request(match, environ)
+        except Exception:
+            self._log("apigateway", f"unreadable request:\n{traceback.format_exc().rstrip()}")
+            response = error_response(InternalError())
+            return Reply(response.status, response.headers, response.body)
+        response = handle_stage_request(
+            request, self.backends, log=lambda message: self._log("apigateway", message)
+        )
+        return Reply(response.status, response.headers, response.body)
+
+    def _api_request(self, match: re.Match, environ: dict[str, Any]) -> ApiRequest:
         headers = environ.get(RAW_HEADERS) or [
             (k[5:].replace("_", "-").title(), v)
             for k, v in environ.items()
             if k.startswith("HTTP_")
         ]
-        request = ApiRequest(
+        return ApiRequest(
             api_id=match["api"],
             stage=match["stage"],
             method=environ["REQUEST_METHOD"],
@@ -104,11 +140,10 @@ class LocalCloudApp:
             source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"),
             protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         )
-        response = handle_stage_request(request, self.backends, log=self._log)
-        return Reply(response.status, response.headers, response.body)
 
-    def _log(self, message: str) -> None:
-        print(f"localcloud apigateway: {message}", file=sys.stderr, flush=True)
+    @staticmethod
+    def _log(topic: str, message: str) -> None:
+        print(f"localcloud {topic}: {message}", file=sys.stderr, flush=True)
 
     def _admin(self, path: str, start_response: Any) -> Iterable[bytes]:
         if path == "/_localcloud/health":

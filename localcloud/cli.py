@@ -7,41 +7,25 @@ found by asking the port (``/_localcloud/health``), so no pid file can go stale.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-DEFAULT_PORT = 4566
-HOST = "127.0.0.1"
-START_TIMEOUT_S = 30.0
-
-
-def default_port() -> int:
-    raw = os.environ.get("LOCALCLOUD_PORT", str(DEFAULT_PORT))
-    try:
-        port = int(raw)
-    except ValueError:
-        raise SystemExit(
-            f"localcloud: LOCALCLOUD_PORT={raw!r} is not a port number; "
-            f"set it to a number such as 4566."
-        ) from None
-    return checked_port(port, "LOCALCLOUD_PORT")
-
-
-def checked_port(port: int, source: str) -> int:
-    if not 0 < port < 65536:
-        raise SystemExit(
-            f"localcloud: {source}={port} is out of range; use a port from 1 to "
-            f"65535, such as 4566."
-        )
-    return port
+from .probe import (
+    DEFAULT_PORT,
+    HOST,
+    StartFailed,
+    busy_port_message,
+    checked_port,
+    default_port,
+    endpoint,
+    health,
+    port_in_use,
+    serve_command,
+    spawn_and_wait,
+)
 
 
 def home() -> Path:
@@ -52,35 +36,6 @@ def home() -> Path:
     if (package_parent / "pyproject.toml").exists():
         return package_parent / ".localcloud"
     return Path.home() / ".cache" / "localcloud"
-
-
-def endpoint(port: int) -> str:
-    return f"http://{HOST}:{port}"
-
-
-def health(port: int, timeout: float = 1.0) -> dict | None:
-    """The health document of a local cloud on ``port``, or None when none answers there."""
-    try:
-        with urllib.request.urlopen(
-            f"{endpoint(port)}/_localcloud/health", timeout=timeout
-        ) as resp:
-            doc = json.loads(resp.read())
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) and doc.get("service") == "localcloud" else None
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((HOST, port)) == 0
-
-
-def busy_port_message(port: int) -> str:
-    return (
-        f"localcloud: port {port} is in use by another program; free it or choose another "
-        f"port with LOCALCLOUD_PORT (e.g. LOCALCLOUD_PORT={port + 1} make up)."
-    )
 
 
 def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
@@ -99,37 +54,24 @@ def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
     log_dir = home()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"localcloud-{port}.log"
-    cmd = [sys.executable, "-m", "localcloud", "serve", "--port", str(port)]
-    if seed is not None:
-        cmd += ["--seed", str(seed)]
-    if verbose:
-        cmd.append("--verbose")
     started = time.perf_counter()
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+    try:
+        proc, _ = spawn_and_wait(
+            serve_command(port, seed=seed, verbose=verbose),
+            port,
+            log_path,
+            detach=True,
+            append_log=True,
         )
-    while time.perf_counter() - started < START_TIMEOUT_S:
-        doc = health(port, timeout=0.5)
-        if doc and doc.get("pid") == proc.pid:
-            print(
-                f"localcloud is up at {doc['endpoint']} (pid {proc.pid}, ready in "
-                f"{time.perf_counter() - started:.2f} s); logs in {log_path}; "
-                f"stop it with `make down`."
-            )
-            return 0
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
-            reason = tail[0] if tail else f"exit code {proc.returncode}"
-            print(f"localcloud did not start: {reason}", file=sys.stderr)
-            return 2
-        time.sleep(0.02)
-    proc.terminate()
+    except StartFailed as failed:
+        print(f"localcloud did not start: {failed.reason}; see {log_path}.", file=sys.stderr)
+        return 2
     print(
-        f"localcloud did not answer within {START_TIMEOUT_S:.0f} s; see {log_path}.",
-        file=sys.stderr,
+        f"localcloud is up at {endpoint(port)} (pid {proc.pid}, ready in "
+        f"{time.perf_counter() - started:.2f} s); logs in {log_path}; "
+        f"stop it with `make down`."
     )
-    return 2
+    return 0
 
 
 def down(port: int) -> int:

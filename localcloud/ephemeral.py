@@ -11,14 +11,20 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cli import HOST, START_TIMEOUT_S, endpoint, health
+from .probe import (
+    HOST,
+    START_TIMEOUT_S,
+    StartFailed,
+    endpoint,
+    serve_command,
+    spawn_and_wait,
+    stop_process,
+)
 
 
 @dataclass(frozen=True)
@@ -44,38 +50,22 @@ def start(home: Path, *, seed: int | None = None) -> tuple[Ephemeral, subprocess
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = home / f"localcloud-{port}.log"
-    cmd = [sys.executable, "-m", "localcloud", "serve", "--port", str(port)]
-    if seed is not None:
-        cmd += ["--seed", str(seed)]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            env=dict(os.environ, LOCALCLOUD_HOME=str(home)),
+    env = dict(os.environ, LOCALCLOUD_HOME=str(home))
+    try:
+        proc, _ = spawn_and_wait(
+            serve_command(port, seed=seed), port, log_path, timeout_s=START_TIMEOUT_S, env=env
         )
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not health(port, timeout=0.5):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop(proc)
-            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:]
-            raise RuntimeError(
-                f"a throwaway local cloud did not start on port {port}: "
-                f"{tail[0] if tail else 'no output'} (log: {log_path})"
-            )
-        time.sleep(0.05)
+    except StartFailed as failed:
+        raise RuntimeError(
+            f"a throwaway local cloud did not start on port {port}: {failed.reason} "
+            f"(log: {log_path})"
+        ) from None
     return Ephemeral(port, endpoint(port), proc.pid, log_path), proc
 
 
 def stop(proc: subprocess.Popen) -> None:
     """Stop a local cloud from :func:`start` (SIGTERM, then SIGKILL after 10 s)."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc)
 
 
 @contextmanager

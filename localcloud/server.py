@@ -8,18 +8,16 @@ import sys
 import threading
 from typing import Any
 
-from moto.server import MotoRequestHandler
 from werkzeug.serving import make_server
 
-from . import ids, moto_adapter
+from . import ids
 from .app import RAW_HEADERS, LocalCloudApp
-from .cli import port_in_use
 from .lambda_runtime.runtime import LambdaRuntime
+from .moto import server as moto_server
+from .probe import HOST, busy_port_message, endpoint, port_in_use
 
-HOST = "127.0.0.1"
 
-
-class _RequestHandler(MotoRequestHandler):
+class _RequestHandler(moto_server.RequestHandler):
     """Keeps the header names as the client spelled them (API Gateway passes them on so) and
     logs requests only when asked to."""
 
@@ -42,39 +40,29 @@ def _warm_up() -> None:
     # it), and compiling its grammar takes a second. Body models never use its formats.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import jsonschema  # noqa: F401  (body-model validation; moto's API Gateway imports it too)
-    from moto.backends import get_backend
 
-    for service in ("sts", "iam", "lambda", "apigateway", "cognito-idp", "logs"):
-        get_backend(service)
-    moto_adapter.account_for_access_key("warm-up")  # creates the IAM backends of every partition
-
-
-def _port_in_use_message(port: int) -> str:
-    return (
-        f"localcloud: port {port} is in use by another program; free it or set "
-        f"LOCALCLOUD_PORT to another port."
-    )
+    moto_server.warm_up()
 
 
 def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
     """Run in the foreground until SIGTERM or SIGINT. Returns the process exit code."""
-    endpoint = f"http://{HOST}:{port}"
+    url = endpoint(port)
     if port_in_use(port):  # else werkzeug prints its own message and exits with 1
-        print(_port_in_use_message(port), file=sys.stderr)
+        print(busy_port_message(port), file=sys.stderr)
         return 2
     _warm_up()
     if seed is not None:
-        moto_adapter.seed(seed)
+        moto_server.seed(seed)
         ids.seed(seed)
-    runtime = LambdaRuntime(endpoint)
-    app = LocalCloudApp(endpoint, runtime, port=port, seed=seed, verbose=verbose)
+    runtime = LambdaRuntime(url)
+    app = LocalCloudApp(url, runtime, port=port, seed=seed)
     _RequestHandler.verbose = verbose
     try:
         server = make_server(HOST, port, app, threaded=True, request_handler=_RequestHandler)
     except OSError as exc:
         runtime.close()
         if exc.errno == errno.EADDRINUSE:
-            print(_port_in_use_message(port), file=sys.stderr)
+            print(busy_port_message(port), file=sys.stderr)
             return 2
         raise
 
@@ -83,7 +71,7 @@ def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    print(f"localcloud: serving {endpoint}", file=sys.stderr, flush=True)
+    print(f"localcloud: serving {url}", file=sys.stderr, flush=True)
     try:
         server.serve_forever(poll_interval=0.1)
     finally:

@@ -1,2 +1,3 @@
-"""IAM authorization, offline: a policy evaluator, the table of what each operation needs, and the
-enforcer that checks calls signed with an assumed role's credentials before moto serves them."""
+"""IAM offline: policy matching, the identity-policy evaluator, the table of what each operation
+needs, and the enforcer of role-signed calls. Imports the moto door only in the enforcer; never
+the data plane, the control-plane rules or the server."""

@@ -7,21 +7,20 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import parse_qs
 
-from .. import moto_adapter
-from ..aws_call import AwsCall, Reply, json_body, json_error, read_body, rest_json_error
+from .. import arns
+from ..aws_call import AwsCall, Reply, json_error, rest_json_error
+from ..lambda_runtime.spec import FunctionSpec
+from ..moto import iam as moto_iam
+from ..moto import logs as moto_logs
 from .evaluator import Decision, PolicySource, denial_message, evaluate
+from .identity import RoleSession
 from .operations import NO_PERMISSION, Requirement, requirement
-
-_JSON_SERVICES = {"cognito-idp", "logs"}
-_QUERY_SERVICES = {"sts", "iam"}
 
 
 def policy_sources(account: str, principal_arn: str) -> list[PolicySource] | None:
     """The identity policies of a role or user, parsed; None when it does not exist."""
-    found = moto_adapter.principal_policies(account, principal_arn)
+    found = moto_iam.principal_policies(account, principal_arn)
     if found is None:
         return None
     sources = []
@@ -41,38 +40,37 @@ class Enforcer:
         self._generation = generation
         self.log = log or (lambda m: print(f"localcloud iam: {m}", file=sys.stderr, flush=True))
         self._policies: dict[tuple[str, str], tuple[int, list[PolicySource]]] = {}
-        self._sessions: dict[str, moto_adapter.RoleSession | None] = {}
+        self._sessions: dict[str, RoleSession | None] = {}
         self._unlisted: set[tuple[str, str]] = set()
 
     def role_policies(self, account: str, role_name: str) -> list[PolicySource]:
         key, now = (account, role_name), self._generation()
         cached = self._policies.get(key)
         if cached is None or cached[0] != now:
-            arn = f"arn:aws:iam::{account}:role/{role_name}"
-            cached = (now, policy_sources(account, arn) or [])
+            cached = (now, policy_sources(account, arns.role(account, role_name)) or [])
             self._policies[key] = cached
         return cached[1]
 
-    def decide(self, session: moto_adapter.RoleSession, need: Requirement) -> Decision:
+    def decide(self, session: RoleSession, need: Requirement) -> Decision:
         return evaluate(
             self.role_policies(session.account, session.role_name), need.action, need.resource
         )
 
-    def session(self, access_key: str | None) -> moto_adapter.RoleSession | None:
+    def session(self, access_key: str | None) -> RoleSession | None:
         """The assumed-role session behind a key (looked up once per key), or None."""
         if not access_key:
             return None
         if access_key not in self._sessions:
-            self._sessions[access_key] = moto_adapter.role_session(access_key)
+            self._sessions[access_key] = moto_iam.role_session(access_key)
         return self._sessions[access_key]
 
-    def check(self, call: AwsCall, environ: dict[str, Any]) -> Reply | None:
+    def check(self, call: AwsCall) -> Reply | None:
         """None to let the call through, or AWS's ``AccessDeniedException``."""
         session = self.session(call.access_key)
         if session is None or not call.service:
             return None
-        operation, params = _operation_and_params(call, environ)
-        need = requirement(call.service, operation, params, call.region, session.account)
+        operation = call.operation or f"{call.method} {call.path}"
+        need = requirement(call.service, operation, call.params, call.region, session.account)
         if need == NO_PERMISSION:
             return None
         if need is None:
@@ -88,24 +86,9 @@ class Enforcer:
             return None
         message = denial_message(session.principal_arn, need.action, need.resource, decision)
         self.log(message)
-        if call.service in _JSON_SERVICES:
+        if call.protocol == "json":
             return json_error(400, "AccessDeniedException", message)
         return rest_json_error(403, "AccessDeniedException", message)
-
-
-def _operation_and_params(call: AwsCall, environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    if call.operation:
-        return call.operation, json_body(environ)
-    if call.service in _QUERY_SERVICES:
-        form = parse_qs(read_body(environ).decode("utf-8", "replace"))
-        form.update(parse_qs(environ.get("QUERY_STRING", "")))
-        params = {k: v[0] for k, v in form.items()}
-        return params.get("Action", ""), params
-    return f"{call.method} {call.path}", {}
-
-
-def _role_name(role_arn: str) -> str:
-    return role_arn.rsplit("/", 1)[-1]
 
 
 class LogPermission:
@@ -117,11 +100,11 @@ class LogPermission:
         self.enforcer = enforcer
         self._warned: set[str] = set()
 
-    def __call__(self, spec: moto_adapter.FunctionSpec, group: str, stream: str) -> bool:
-        session = moto_adapter.RoleSession(spec.account, _role_name(spec.role), spec.name)
+    def __call__(self, spec: FunctionSpec, group: str, stream: str) -> bool:
+        session = RoleSession(spec.account, arns.resource_name(spec.role), spec.name)
         params = {"logGroupName": group, "logStreamName": stream}
         operations = ["CreateLogStream", "PutLogEvents"]
-        if not moto_adapter.log_group_exists(spec.account, spec.region, group):
+        if not moto_logs.log_group_exists(spec.account, spec.region, group):
             operations.insert(0, "CreateLogGroup")
         for operation in operations:
             need = requirement("logs", operation, params, spec.region, spec.account)

@@ -12,11 +12,11 @@ Pure: no moto, no I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
+
+from .matching import matches_any, statements
 
 ALLOWED, IMPLICIT_DENY, EXPLICIT_DENY = "allowed", "implicitDeny", "explicitDeny"
 
@@ -49,42 +49,19 @@ class Decision:
         return self.decision == ALLOWED
 
 
-@lru_cache(maxsize=1024)
-def _pattern(glob: str, case_sensitive: bool) -> re.Pattern[str]:
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
-    return re.compile(body, re.DOTALL if case_sensitive else re.IGNORECASE | re.DOTALL)
-
-
-def glob_match(glob: str, value: str, *, case_sensitive: bool = True) -> bool:
-    """``glob`` with IAM's ``*`` and ``?`` matches the whole of ``value``."""
-    return _pattern(glob, case_sensitive).fullmatch(value) is not None
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = document.get("Statement", [])
-    return [found] if isinstance(found, Mapping) else [s for s in found if isinstance(s, Mapping)]
-
-
-def _covers(statement: Mapping[str, Any], key: str, not_key: str, value: str, sensitive: bool):
+def _covers(statement: Mapping[str, Any], key: str, not_key: str, value: str, ignore_case: bool):
     if key in statement:
-        return any(glob_match(p, value, case_sensitive=sensitive) for p in _as_list(statement[key]))
+        return matches_any(statement[key], value, ignore_case=ignore_case)
     if not_key in statement:
-        patterns = _as_list(statement[not_key])
-        return not any(glob_match(p, value, case_sensitive=sensitive) for p in patterns)
+        return not matches_any(statement[not_key], value, ignore_case=ignore_case)
     return False  # neither element: the statement names nothing
 
 
 def statement_applies(statement: Mapping[str, Any], action: str, resource: str) -> bool:
     """Whether the statement covers the action and the resource (conditions: see module doc)."""
-    if not _covers(statement, "Action", "NotAction", action, sensitive=False):
+    if not _covers(statement, "Action", "NotAction", action, ignore_case=True):
         return False
-    if not _covers(statement, "Resource", "NotResource", resource, sensitive=True):
+    if not _covers(statement, "Resource", "NotResource", resource, ignore_case=False):
         return False
     if statement.get("Condition"):
         return statement.get("Effect") == "Deny"

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import arns
+
 Params = Mapping[str, Any]
 
 
@@ -27,7 +29,7 @@ NO_PERMISSION = "no permission needed"
 
 
 def _user_pool(params: Params, region: str, account: str) -> str:
-    return f"arn:aws:cognito-idp:{region}:{account}:userpool/{params.get('UserPoolId', '')}"
+    return arns.user_pool(region, account, params.get("UserPoolId", ""))
 
 
 def _everything(params: Params, region: str, account: str) -> str:
@@ -35,11 +37,12 @@ def _everything(params: Params, region: str, account: str) -> str:
 
 
 def _log_group(params: Params, region: str, account: str) -> str:
-    return f"arn:aws:logs:{region}:{account}:log-group:{params.get('logGroupName', '')}"
+    return arns.log_group(region, account, params.get("logGroupName", ""))
 
 
 def _log_stream(params: Params, region: str, account: str) -> str:
-    return f"{_log_group(params, region, account)}:log-stream:{params.get('logStreamName', '')}"
+    group, stream = params.get("logGroupName", ""), params.get("logStreamName", "")
+    return arns.log_stream(region, account, group, stream)
 
 
 _POOL_OPERATIONS = [
@@ -65,7 +68,8 @@ _POOL_OPERATIONS = [
     "ListGroups",
 ]
 
-#: (signing service, operation) -> (IAM action's service prefix, resource of the call)
+#: (signing service, operation) -> how to name the resource the call acts on, from the call's
+#: (parameters, region, account); or NO_PERMISSION. The action is always ``<service>:<operation>``.
 TABLE: dict[tuple[str, str], Callable[[Params, str, str], str] | str] = {
     **{("cognito-idp", op): _user_pool for op in _POOL_OPERATIONS},
     ("cognito-idp", "ListUserPools"): _everything,

@@ -27,7 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import ids
-from ..moto_adapter import Credentials, FunctionSpec, assume_role, get_function_code, put_log_events
+from ..authz.identity import Credentials
+from ..moto.awslambda import get_function_code
+from ..moto.iam import assume_role
+from ..moto.logs import put_log_events
+from .spec import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 CREDENTIALS_MARGIN_S = 300

@@ -2,30 +2,20 @@
 
 The handler modules create their boto3 client at import time, which needs a region. Tests
 therefore import them inside fixtures, after ``aws_env`` has set a dummy AWS environment, and
-then swap the module's ``cognito`` client for a stubbed one.
+then swap the module's ``cognito`` client for a stubbed one (``tests.support.lambdas``).
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-EVENTS = Path(__file__).parent / "events"
-USER_POOL_ID = "us-east-1_example"
-CLIENT_ID = "1example23456789abcdefghij"
-
-
-def load_event(name: str) -> dict[str, Any]:
-    """A golden event from tests/lambdas/events (a fresh copy each time)."""
-    return json.loads((EVENTS / f"{name}.json").read_text())
+from tests.support.lambdas import CLIENT_ID, USER_POOL_ID
 
 
 @pytest.fixture(autouse=True)
@@ -53,13 +43,3 @@ def cognito() -> Iterator[tuple[Any, Stubber]]:
     )
     with Stubber(client) as stubber:
         yield client, stubber
-
-
-def import_handler(
-    name: str, monkeypatch: pytest.MonkeyPatch, client: Any | None = None
-) -> ModuleType:
-    """Import ``lambdas.<name>.handler`` (call after aws_env) and give it the stubbed client."""
-    module = importlib.import_module(f"lambdas.{name}.handler")
-    if client is not None:
-        monkeypatch.setattr(module, "cognito", client)
-    return module

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lambdas.conftest import CLIENT_ID, USER_POOL_ID, import_handler, load_event
+from tests.support.lambdas import CLIENT_ID, USER_POOL_ID, import_handler, load_event
 
 USERNAME = "misi"
 PASSWORD = "Corr3ct-Horse-Battery!"

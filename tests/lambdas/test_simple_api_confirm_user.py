@@ -9,7 +9,7 @@ import logging
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lambdas.conftest import USER_POOL_ID, import_handler
+from tests.support.lambdas import USER_POOL_ID, import_handler
 
 USERNAME = "misi"
 PASSWORD = "N3w-Permanent-Passw0rd!"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.lambdas.conftest import import_handler, load_event
+from tests.support.lambdas import import_handler, load_event
 
 
 @pytest.fixture

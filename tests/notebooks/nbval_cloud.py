@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.record import SEED, private_environment
 from localcloud.ephemeral import ephemeral
+from tools.record import SEED, private_environment
 
 _stack = ExitStack()
 

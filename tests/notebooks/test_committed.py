@@ -15,9 +15,9 @@ import pytest
 
 from helpers.cloud import REPO_ROOT
 from helpers.cognito import generate_password
-from helpers.leaks import find_leaks, fingerprint
-from helpers.record import RECORDING_FILE, SEED, SHOWN_PORT
-from helpers.series import NOTEBOOKS_DIR, TEARDOWN, TUTORIAL
+from tools.leaks import find_leaks, fingerprint
+from tools.record import RECORDING_FILE, SEED, SHOWN_PORT
+from tools.series import NOTEBOOKS_DIR, TEARDOWN, TUTORIAL
 
 SANITIZE_FILE = Path(__file__).with_name("sanitize.cfg")
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))

@@ -19,10 +19,10 @@ import pytest
 from helpers import names
 from helpers.cloud import REPO_ROOT
 from helpers.display import JWT_PATTERN
-from helpers.leaks import find_leaks
 from helpers.postman import SCENARIOS, postman_files
-from helpers.series import TEARDOWN, TUTORIAL, run_series
-from tests.conftest import REGION, start_localcloud, stop_localcloud
+from tests.support import REGION, start_localcloud, stop_localcloud
+from tools.leaks import find_leaks
+from tools.series import TEARDOWN, TUTORIAL, run_series
 
 NEWMAN = REPO_ROOT / "node_modules" / ".bin" / "newman"
 #: newman's JUnit report of the exported collection (``make test`` leaves it for CI to show)

@@ -42,7 +42,7 @@ from helpers.iam import (
 )
 from helpers.stack import load_stack
 from helpers.teardown import teardown
-from tests.conftest import REGION, unique
+from tests.support import REGION, unique
 
 
 @pytest.fixture

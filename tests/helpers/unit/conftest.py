@@ -18,9 +18,8 @@ import pytest
 from botocore.stub import Stubber
 
 import helpers.retry
-
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
+from tests.support import REGION
+from tests.support.isolation import keep_learner_files_out
 
 
 def make_client(service: str):
@@ -32,11 +31,7 @@ def make_client(service: str):
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch, tmp_path):
     """Keep the learner's outputs file and AWS configuration out of every test."""
-    monkeypatch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp_path / "outputs"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_DEFAULT_PROFILE", raising=False)
+    keep_learner_files_out(monkeypatch, tmp_path)
 
 
 @pytest.fixture

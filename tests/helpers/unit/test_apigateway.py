@@ -18,8 +18,7 @@ from helpers.apigateway import (
 )
 from helpers.cloud import Cloud
 from helpers.errors import KitError
-
-from .conftest import ACCOUNT, REGION
+from tests.support import ACCOUNT, REGION
 
 API = "a1b2c3d4e5"
 HELLO = "res123"

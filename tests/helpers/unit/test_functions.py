@@ -19,8 +19,7 @@ from helpers.functions import (
     invoke,
     package,
 )
-
-from .conftest import ACCOUNT, REGION
+from tests.support import ACCOUNT, REGION
 
 NAME = "simple-api-hello"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/simple-api-Role"

@@ -18,8 +18,7 @@ from helpers.iam import (
     simulate_policy,
     simulate_role,
 )
-
-from .conftest import ACCOUNT
+from tests.support import ACCOUNT
 
 NAME = "simple-api-cognito-admin"
 ARN = f"arn:aws:iam::{ACCOUNT}:policy/{NAME}"

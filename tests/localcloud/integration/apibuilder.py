@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from tests.conftest import ACCOUNT, REGION, unique
+from tests.support import ACCOUNT, REGION, unique
 
 PASSWORD = "Passw0rd!Local"
 

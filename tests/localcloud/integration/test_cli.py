@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, start_localcloud, stop_localcloud
+from tests.support import free_port, start_localcloud, stop_localcloud
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 

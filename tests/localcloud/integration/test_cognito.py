@@ -6,7 +6,7 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import unique
+from tests.support import unique
 
 PASSWORD = "Correct-Horse-9"
 TEMPORARY = "Temporary-Pass-1"

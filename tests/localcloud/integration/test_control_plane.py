@@ -5,7 +5,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ACCOUNT, LAMBDA_TRUST, create_function, unique
+from tests.support import ACCOUNT, LAMBDA_TRUST, create_function, unique
 
 from .apibuilder import RestApi
 

@@ -22,8 +22,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from localcloud import moto_adapter
-from tests.conftest import ACCOUNT, count_invocations, create_function, unique
+from localcloud.moto import cognito as moto_cognito
+from tests.support import ACCOUNT, count_invocations, create_function, unique
 
 from .apibuilder import ApiKeys, RestApi, UserPool, execute_api_arn, grant_invoke
 
@@ -190,7 +190,7 @@ def claims_of(token: str) -> dict:
 
 
 def signing_key():
-    return jwt.PyJWK.from_dict(moto_adapter.user_pool_signing_jwk()).key
+    return jwt.PyJWK.from_dict(moto_cognito.user_pool_signing_jwk()).key
 
 
 def forge(claims: dict, key=None) -> str:

@@ -9,8 +9,8 @@ import socket
 import pytest
 
 import localcloud.ephemeral
-from localcloud.cli import HOST, health
 from localcloud.ephemeral import ephemeral
+from localcloud.probe import HOST, health
 
 
 def running(pid: int) -> bool:

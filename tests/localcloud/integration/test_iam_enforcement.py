@@ -9,7 +9,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import (
+from tests.support import (
     ACCOUNT,
     BASIC_EXECUTION_ROLE,
     LAMBDA_TRUST,

@@ -10,7 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import (
+from tests.support import (
     ACCOUNT,
     LAMBDA_TRUST,
     REGION,

@@ -1,6 +1,6 @@
 """Warm workers follow their function's life: deleting the function stops them."""
 
-from tests.conftest import create_function
+from tests.support import create_function
 
 
 def test_deleting_a_function_stops_its_warm_workers(localcloud, lambda_role):

@@ -5,7 +5,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.conftest import create_function
+from tests.support import create_function
 
 from .apibuilder import ApiKeys, RestApi, UserPool
 

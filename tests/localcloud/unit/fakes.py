@@ -1,6 +1,6 @@
 """Test doubles and builders for the API Gateway data-plane unit tests.
 
-- :class:`FakeBackends` implements :class:`localcloud.apigateway.model.Backends` from plain dicts
+- :class:`FakeBackends` implements :class:`localcloud.execute_api.model.Backends` from plain dicts
   and records every Lambda invocation.
 - :func:`snapshot` / :func:`deployment` build a deployment from a ``{path: {METHOD: method}}``
   table, in the public API's shapes (GetResources with embedded methods, GetAuthorizers, ...).
@@ -20,14 +20,14 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from localcloud.apigateway.model import (
+from localcloud.execute_api.model import (
     ApiRequest,
     Context,
     Deployment,
     InvokeResult,
     StageTarget,
 )
-from localcloud.apigateway.routing import route
+from localcloud.execute_api.routing import route
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from localcloud.apigateway.api_keys import check_api_key
-from localcloud.apigateway.errors import InvalidApiKey
+from localcloud.execute_api.api_keys import check_api_key
+from localcloud.execute_api.errors import InvalidApiKey
 
 from .fakes import API_ID, STAGE, FakeBackends, deployment, method, routed
 

@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
-from localcloud.apigateway.authorizer import authorize, claims_as_strings, verify_token
-from localcloud.apigateway.errors import (
+from localcloud.execute_api.authorizer import authorize, claims_as_strings, verify_token
+from localcloud.execute_api.errors import (
     ExpiredToken,
     IntegrationConfigurationError,
     Unauthorized,

@@ -21,9 +21,9 @@ from localcloud.authz.evaluator import (
     denial_message,
     evaluate,
     evaluate_all,
-    glob_match,
     statement_applies,
 )
+from localcloud.authz.matching import wildcard_match
 
 ACCOUNT = "123456789012"
 POOL = f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_abc"
@@ -925,7 +925,7 @@ def test_ignored_statements_keep_their_positions():
     ],
 )
 def test_glob_match(pattern, value, expected):
-    assert glob_match(pattern, value) is expected
+    assert wildcard_match(pattern, value) is expected
 
 
 @pytest.mark.parametrize(
@@ -940,7 +940,7 @@ def test_glob_match(pattern, value, expected):
     ],
 )
 def test_glob_match_case_option(pattern, value, case_sensitive, expected):
-    assert glob_match(pattern, value, case_sensitive=case_sensitive) is expected
+    assert wildcard_match(pattern, value, ignore_case=not case_sensitive) is expected
 
 
 def test_deny_star_covers_every_resource():

@@ -6,13 +6,14 @@ import json
 
 import pytest
 
-from localcloud.apigateway.errors import (
+from localcloud.execute_api.errors import (
     IntegrationConfigurationError,
     IntegrationFailure,
     IntegrationTimeout,
 )
-from localcloud.apigateway.integration import integrate, source_arn
-from localcloud.apigateway.model import Deployment, InvokeResult
+from localcloud.execute_api.integration import integrate
+from localcloud.execute_api.model import Deployment, InvokeResult
+from localcloud.execute_api.permission import source_arn
 
 from .fakes import (
     ACCOUNT,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from localcloud.apigateway.errors import IntegrationFailure
-from localcloud.apigateway.lambda_proxy import parse_response
+from localcloud.execute_api.errors import IntegrationFailure
+from localcloud.execute_api.lambda_proxy import parse_response
 
 
 def parse(doc) -> object:

@@ -1,6 +1,6 @@
 import pytest
 
-from localcloud.services.patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
+from localcloud.control.patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
 
 METHOD = {
     "httpMethod": "GET",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from localcloud.policy import resource_policy_allows, wildcard_match
-from localcloud.services.awslambda import trusts_lambda
-from localcloud.services.cognito import flow_enabled
+from localcloud.authz.matching import resource_policy_allows, wildcard_match
+from localcloud.control.awslambda import trusts_lambda
+from localcloud.control.cognito import flow_enabled
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:hello"
 API = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
@@ -355,12 +355,12 @@ DEFAULT_POLICY = {
     ],
 )
 def test_password_problem_follows_the_pool_policy(password, problem):
-    from localcloud.services.cognito import password_problem
+    from localcloud.control.cognito import password_problem
 
     assert password_problem(password, DEFAULT_POLICY) == problem
 
 
 def test_a_relaxed_policy_accepts_simple_passwords():
-    from localcloud.services.cognito import password_problem
+    from localcloud.control.cognito import password_problem
 
     assert password_problem("abcdef", {"MinimumLength": 6}) is None

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from localcloud.apigateway import errors
-from localcloud.apigateway.model import HttpResponse, InvokeResult
-from localcloud.apigateway.pipeline import handle
-from localcloud.apigateway.response import error_response, finalize
+from localcloud.execute_api import errors
+from localcloud.execute_api.model import HttpResponse, InvokeResult
+from localcloud.execute_api.pipeline import handle
+from localcloud.execute_api.response import error_response, finalize
 
 from .fakes import (
     APIGW_ID,

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from localcloud.apigateway.errors import MissingAuthenticationToken
-from localcloud.apigateway.routing import match_resource, route
+from localcloud.execute_api.errors import MissingAuthenticationToken
+from localcloud.execute_api.routing import match_resource, route
 
 from .fakes import API_ID, STAGE, FakeBackends, context, deployment, method, request, routed
 

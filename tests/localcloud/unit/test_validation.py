@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from localcloud.apigateway.errors import BadRequestBody, BadRequestParameters
-from localcloud.apigateway.validation import missing_parameters, validate_request
+from localcloud.execute_api.errors import BadRequestBody, BadRequestParameters
+from localcloud.execute_api.validation import missing_parameters, validate_request
 
 from .fakes import FakeBackends, deployment, method, routed, validator
 

@@ -1,0 +1,198 @@
+"""API Gateway's control plane where moto falls short: a deployment freezes the API for the data
+plane (docs/aws-behavior.md#stages-serve-deployments), and the rules and operations of
+docs/aws-behavior.md#api-gateway-control-plane."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from ..aws_call import AwsCall, Reply, replace_body, rest_json_error
+from ..execute_api.deployments import DeploymentStore
+from ..moto import apigateway as moto_apigateway
+from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
+
+_DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
+_DEPLOYMENT = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/(?P<deployment>[^/]+)/?$")
+_METHOD_PART = re.compile(
+    r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<method>[^/]+)"
+    r"/(?:(?P<integration>integration)|responses/(?P<status>\d{3}))/?$"
+)
+_AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
+_AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
+_METHOD = re.compile(
+    r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/"
+    r"(?P<method>[^/]+)(?P<integration>/integration)?/?$"
+)
+
+
+class ApiGatewayService:
+    """API Gateway's control plane where moto falls short: CreateDeployment freezes the API,
+    CreateAuthorizer keeps ``identityValidationExpression``, UpdateMethod and UpdateIntegration
+    apply their patch operations."""
+
+    def __init__(self, deployments: DeploymentStore) -> None:
+        self.deployments = deployments
+
+    def handle(
+        self, call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply | None:
+        if call.method == "POST" and (match := _DEPLOYMENTS.match(call.path)):
+            return self._create_deployment(match["api"], environ, forward)
+        if call.method == "DELETE" and (match := _DEPLOYMENT.match(call.path)):
+            return self._delete_deployment(match["api"], match["deployment"])
+        if call.method == "GET" and (match := _METHOD_PART.match(call.path)):
+            return self._missing_method_part(match)
+        if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
+            return self._create_authorizer(match["api"], call, environ, forward)
+        if call.method == "PATCH" and (match := _AUTHORIZER.match(call.path)):
+            return self._update_authorizer(match, call, environ, forward)
+        if call.method == "PATCH" and (match := _METHOD.match(call.path)):
+            return self._update_method(match, call)
+        return None
+
+    def _create_deployment(
+        self, api_id: str, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+    ) -> Reply:
+        reply = forward(environ)
+        located = moto_apigateway.find_rest_api(api_id)
+        if reply.status < 300 and located:
+            self.deployments.freeze(*located, api_id, json.loads(reply.body)["id"])
+        return reply
+
+    def _delete_deployment(self, api_id: str, deployment_id: str) -> Reply:
+        """DeleteDeployment, refused only while a stage serves the deployment (as on AWS)."""
+        located = moto_apigateway.find_rest_api(api_id)
+        if not located:
+            return rest_json_error(404, "NotFoundException", "Invalid API identifier specified")
+        outcome = moto_apigateway.delete_deployment(*located, api_id, deployment_id)
+        if outcome == "not found":
+            return rest_json_error(
+                404, "NotFoundException", "Invalid Deployment identifier specified"
+            )
+        if outcome == "in use":
+            return rest_json_error(
+                400,
+                "BadRequestException",
+                "Active stages pointing to this deployment must be moved or deleted",
+            )
+        self.deployments.forget(api_id, deployment_id)
+        return Reply(202, [("Content-Type", "application/json")], b"{}")
+
+    @staticmethod
+    def _missing_method_part(match: re.Match) -> Reply | None:
+        """GetIntegration and GetMethodResponse of something that is not there: AWS answers 404;
+        moto answers ``{}`` (integration) or 500 (method response). Present ones go to moto."""
+        located = moto_apigateway.find_rest_api(match["api"])
+        http_method = unquote(match["method"]).upper()
+        method = located and moto_apigateway.get_method(
+            *located, match["api"], match["resource"], http_method
+        )
+        if match["integration"]:
+            if method and method.get("methodIntegration"):
+                return None
+            return rest_json_error(
+                404, "NotFoundException", "Invalid Integration identifier specified"
+            )
+        if method and match["status"] in (method.get("methodResponses") or {}):
+            return None
+        return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
+
+    @staticmethod
+    def _create_authorizer(
+        api_id: str,
+        call: AwsCall,
+        environ: dict[str, Any],
+        forward: Callable[[dict[str, Any]], Reply],
+    ) -> Reply:
+        """CreateAuthorizer, keeping the ``identityValidationExpression`` that moto drops."""
+        expression = call.params.get("identityValidationExpression")
+        reply = forward(environ)
+        located = moto_apigateway.find_rest_api(api_id)
+        if not (expression and reply.status < 300 and located):
+            return reply
+        doc = json.loads(reply.body)
+        moto_apigateway.set_authorizer_validation_expression(
+            *located, api_id, doc["id"], expression
+        )
+        doc["identityValidationExpression"] = expression
+        return Reply(reply.status, reply.headers, json.dumps(doc).encode())
+
+    @staticmethod
+    def _update_authorizer(
+        match: re.Match,
+        call: AwsCall,
+        environ: dict[str, Any],
+        forward: Callable[[dict[str, Any]], Reply],
+    ) -> Reply:
+        """UpdateAuthorizer: ``add``/``remove`` on ``/providerARNs`` (the pool ARN as value) are
+        applied here, as moto cannot; the other operations go to moto."""
+        operations = call.params.get("patchOperations") or []
+        providers = [op for op in operations if op.get("path") == "/providerARNs"]
+        if providers:
+            if any(
+                op.get("op") not in ("add", "remove") or not op.get("value") for op in providers
+            ):
+                return rest_json_error(
+                    400,
+                    "BadRequestException",
+                    "Invalid patch operation specified for /providerARNs",
+                )
+            located = moto_apigateway.find_rest_api(match["api"])
+            changed = located and moto_apigateway.change_authorizer_providers(
+                *located,
+                match["api"],
+                match["authorizer"],
+                add=[op["value"] for op in providers if op["op"] == "add"],
+                remove=[op["value"] for op in providers if op["op"] == "remove"],
+            )
+            if not changed:
+                return rest_json_error(
+                    404, "NotFoundException", "Invalid Authorizer identifier specified"
+                )
+        rest = [op for op in operations if op.get("path") != "/providerARNs"]
+        replace_body(environ, json.dumps({"patchOperations": rest}).encode())
+        return forward(environ)
+
+    @staticmethod
+    def _update_method(match: re.Match, call: AwsCall) -> Reply:
+        """UpdateMethod and UpdateIntegration: moto 5 does not implement them."""
+        api_id, resource_id = match["api"], match["resource"]
+        http_method, integration = unquote(match["method"]).upper(), bool(match["integration"])
+        located = moto_apigateway.find_rest_api(api_id)
+        method = located and moto_apigateway.get_method(*located, api_id, resource_id, http_method)
+        if not method or (integration and not method.get("methodIntegration")):
+            what = "Integration" if integration else "Method"
+            return rest_json_error(404, "NotFoundException", f"Invalid {what} identifier specified")
+        try:
+            operations = call.params.get("patchOperations") or []
+            if integration:
+                doc = apply_patch(method["methodIntegration"], operations, INTEGRATION_FIELDS)
+                result = moto_apigateway.set_integration(
+                    *located, api_id, resource_id, http_method, doc, INTEGRATION_FIELDS
+                )
+            else:
+                doc = _authorization_consistent(apply_patch(method, operations, METHOD_FIELDS))
+                result = moto_apigateway.set_method(
+                    *located, api_id, resource_id, http_method, doc, METHOD_FIELDS
+                )
+        except (PatchError, ValueError, AttributeError) as exc:
+            return rest_json_error(400, "BadRequestException", str(exc))
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
+
+
+def _authorization_consistent(method: dict[str, Any]) -> dict[str, Any]:
+    """As AWS: a Cognito or custom authorization type needs an authorizer; any other drops it."""
+    kind = method.get("authorizationType") or "NONE"
+    if kind in ("COGNITO_USER_POOLS", "CUSTOM"):
+        if not method.get("authorizerId"):
+            raise PatchError(
+                f"Invalid authorizer ID specified. Setting the authorization type to {kind} "
+                "requires a valid authorizer."
+            )
+    else:
+        method.pop("authorizerId", None)
+    return method

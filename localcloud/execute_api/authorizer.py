@@ -1,0 +1,155 @@
+"""Stage 2, authorizer: the Cognito user pool authorizer (``COGNITO_USER_POOLS``).
+
+It knows only the pools' ARNs and the header to read. A token passes when it is a JWT signed by
+one of those pools' keys, issued by one of them, unexpired, of the right ``token_use`` (ID token
+without method scopes; access token sharing a scope with them), and its ``aud`` matches the
+``identityValidationExpression`` when there is one. The claims reach the integration as strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+
+from .. import arns
+from .errors import ExpiredToken, IntegrationConfigurationError, Unauthorized
+from .model import Backends, Context
+
+_ISSUER = "https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+
+
+def authorize(ctx: Context, backends: Backends, now: float | None = None) -> None:
+    method = ctx.method
+    assert method is not None
+    kind = method.authorization_type.upper()
+    if kind == "NONE":
+        return
+    if kind != "COGNITO_USER_POOLS":
+        raise IntegrationConfigurationError(
+            detail=f"authorization type {kind} is not run by the local cloud"
+        )
+    authorizer = ctx.deployment.authorizers.get(method.authorizer_id or "")
+    if authorizer is None or authorizer.get("type") != "COGNITO_USER_POOLS":
+        raise IntegrationConfigurationError(
+            detail=f"method refers to authorizer {method.authorizer_id!r}, not in the deployment"
+        )
+    header = _identity_header(authorizer)
+    token = ctx.request.header(header)
+    claims = verify_token(token, authorizer, method.authorization_scopes, backends, now=now)
+    ctx.authorizer = {"claims": claims_as_strings(claims)}
+
+
+def _identity_header(authorizer: Mapping[str, Any]) -> str:
+    source = authorizer.get("identitySource") or "method.request.header.Authorization"
+    prefix = "method.request.header."
+    return source[len(prefix) :] if source.startswith(prefix) else "Authorization"
+
+
+def verify_token(
+    token: str | None,
+    authorizer: Mapping[str, Any],
+    scopes: tuple[str, ...],
+    backends: Backends,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The verified claims of a token, or :class:`Unauthorized` / :class:`ExpiredToken`."""
+    if not token or not token.strip():
+        raise Unauthorized(detail="no token in the identity source header")
+    token = token.strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    try:
+        header = jwt.get_unverified_header(token)
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(detail=f"not a JWT: {exc}") from None
+
+    issuer = unverified.get("iss")
+    pool_arns = {_issuer_of(arn): arn for arn in authorizer.get("providerARNs") or []}
+    if issuer not in pool_arns:
+        raise Unauthorized(detail=f"issuer {issuer!r} is not one of the authorizer's pools")
+    jwks = backends.user_pool_jwks(pool_arns[issuer])
+    if not jwks:
+        raise Unauthorized(detail="the authorizer's user pool no longer exists")
+    key = _key_for(jwks, header.get("kid"))
+    if key is None:
+        raise Unauthorized(detail=f"no key {header.get('kid')!r} in the pool's JWKS")
+    try:
+        claims = _decode_at(token, key, issuer, time.time() if now is None else now)
+    except jwt.ExpiredSignatureError:
+        raise ExpiredToken(detail="token expired") from None
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(detail=f"token rejected: {exc}") from None
+
+    token_use = claims.get("token_use")
+    if scopes:
+        granted = set(str(claims.get("scope", "")).split())
+        if token_use != "access" or not granted.intersection(scopes):
+            raise Unauthorized(detail="method needs an access token with one of its scopes")
+    elif token_use != "id":
+        raise Unauthorized(detail=f"method without scopes needs an ID token, got {token_use!r}")
+
+    expression = authorizer.get("identityValidationExpression")
+    if expression and not re.fullmatch(expression, str(claims.get("aud", ""))):
+        raise Unauthorized(detail="aud does not match identityValidationExpression")
+    return claims
+
+
+def _decode_at(token: str, key: Any, issuer: str, now: float) -> dict[str, Any]:
+    """Verify signature and issuer with PyJWT, and expiry against ``now`` (injectable clock)."""
+    claims = jwt.decode(
+        token,
+        key=key,
+        algorithms=["RS256"],
+        issuer=issuer,
+        options={
+            "verify_aud": False,
+            "verify_exp": False,
+            "verify_iat": False,
+            "require": ["exp", "iss", "token_use"],
+        },
+    )
+    if float(claims["exp"]) <= now:
+        raise jwt.ExpiredSignatureError("Signature has expired")
+    return claims
+
+
+def _issuer_of(pool_arn: str) -> str:
+    """The ``iss`` of a pool's tokens, from its ARN (``...:userpool/<pool id>``)."""
+    pool = arns.parse(pool_arn)
+    return _ISSUER.format(region=pool.region if pool else "", pool_id=arns.resource_name(pool_arn))
+
+
+def _key_for(jwks: Mapping[str, Any], kid: str | None) -> Any:
+    for jwk in jwks.get("keys", []):
+        if jwk.get("kid") == kid:
+            return jwt.PyJWK.from_json(json.dumps(jwk)).key
+    return None
+
+
+def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway hands them to the integration: every value a string."""
+    out: dict[str, str] = {}
+    for name, value in claims.items():
+        if name in ("exp", "iat") and isinstance(value, (int, float)):
+            out[name] = _aws_date(value)
+        elif isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            out[name] = ",".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            out[name] = json.dumps(value, separators=(",", ":"))
+        else:
+            out[name] = str(value)
+    return out
+
+
+def _aws_date(epoch: float) -> str:
+    """``Tue Jun 18 15:00:04 UTC 2024``: the Java-style date API Gateway uses for exp and iat."""
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%a %b %d %H:%M:%S UTC %Y")

@@ -1,0 +1,171 @@
+"""API Gateway in moto: REST APIs as a deployment freezes them, the updates moto cannot make
+itself, stages, deployments, API keys and usage plans."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from moto.apigateway.models import apigateway_backends
+
+#: public field names whose moto attribute is not simply their snake_case form
+_ATTRIBUTE_EXCEPTIONS = {"passthroughBehavior": "passthrough_behaviour"}
+
+
+def _attribute(field_name: str) -> str:
+    """moto's attribute for a public field (``apiKeyRequired`` → ``api_key_required``)."""
+    return (
+        _ATTRIBUTE_EXCEPTIONS.get(field_name)
+        or re.sub(r"(?<!^)([A-Z])", r"_\1", field_name).lower()
+    )
+
+
+def _api(account: str, region: str, api_id: str) -> Any:
+    return apigateway_backends[account][region].apis.get(api_id)
+
+
+def find_rest_api(api_id: str) -> tuple[str, str] | None:
+    """(account, region) of a REST API id, searched over every account and region in use."""
+    for account, regions in list(apigateway_backends.items()):
+        for region, backend in list(regions.items()):
+            if api_id in backend.apis:
+                return account, region
+    return None
+
+
+def rest_api_snapshot(account: str, region: str, api_id: str) -> dict[str, Any] | None:
+    """The REST API's configuration in the public API's shapes, as a deployment freezes it;
+    None when there is no such API."""
+    api = _api(account, region, api_id)
+    if api is None:
+        return None
+    return {
+        "restApi": api.to_dict(),
+        "resources": [r.to_dict() for r in api.resources.values()],
+        "authorizers": [a.to_json() for a in api.authorizers.values()],
+        "requestValidators": [v.to_dict() for v in api.request_validators.values()],
+        "models": [m.to_json() for m in api.models.values()],
+    }
+
+
+def _authorizer(account: str, region: str, api_id: str, authorizer_id: str) -> Any:
+    api = _api(account, region, api_id)
+    return api.authorizers.get(authorizer_id) if api else None
+
+
+def set_authorizer_validation_expression(
+    account: str, region: str, api_id: str, authorizer_id: str, expression: str
+) -> bool:
+    """Store an authorizer's ``identityValidationExpression``: moto 5 drops the one given to
+    CreateAuthorizer (it passes the value under a misspelt keyword). False: no such authorizer."""
+    authorizer = _authorizer(account, region, api_id, authorizer_id)
+    if authorizer is None:
+        return False
+    authorizer.identity_validation_expression = expression
+    return True
+
+
+def change_authorizer_providers(
+    account: str, region: str, api_id: str, authorizer_id: str, add: list[str], remove: list[str]
+) -> bool:
+    """Add and remove an authorizer's ``providerARNs`` (moto raises on these patch operations);
+    False when there is no such authorizer."""
+    authorizer = _authorizer(account, region, api_id, authorizer_id)
+    if authorizer is None:
+        return False
+    kept = [arn for arn in (authorizer.provider_arns or []) if arn not in remove]
+    authorizer.provider_arns = kept + [arn for arn in add if arn not in kept]
+    return True
+
+
+def _method(account: str, region: str, api_id: str, resource_id: str, http_method: str) -> Any:
+    api = _api(account, region, api_id)
+    resource = api.resources.get(resource_id) if api else None
+    return (resource.resource_methods or {}).get(http_method) if resource else None
+
+
+def get_method(
+    account: str, region: str, api_id: str, resource_id: str, http_method: str
+) -> dict[str, Any] | None:
+    """GetMethod's shape, or None when there is no such method."""
+    method = _method(account, region, api_id, resource_id, http_method)
+    return method.to_json() if method else None
+
+
+def _write(target: Any, doc: dict[str, Any], fields: Iterable[str]) -> None:
+    for field_name in fields:
+        setattr(target, _attribute(field_name), doc.get(field_name))
+
+
+def set_method(
+    account: str,
+    region: str,
+    api_id: str,
+    resource_id: str,
+    http_method: str,
+    doc: dict[str, Any],
+    fields: Iterable[str],
+) -> dict[str, Any] | None:
+    """Write a method's updatable ``fields`` from ``doc`` (UpdateMethod, which moto does not
+    implement); GetMethod's shape afterwards, or None when there is no such method."""
+    method = _method(account, region, api_id, resource_id, http_method)
+    if method is None:
+        return None
+    _write(method, doc, fields)
+    return method.to_json()
+
+
+def set_integration(
+    account: str,
+    region: str,
+    api_id: str,
+    resource_id: str,
+    http_method: str,
+    doc: dict[str, Any],
+    fields: Iterable[str],
+) -> dict[str, Any] | None:
+    """Write an integration's updatable ``fields`` (UpdateIntegration, which moto lacks);
+    GetIntegration's shape afterwards, or None when the method has no integration."""
+    method = _method(account, region, api_id, resource_id, http_method)
+    integration = method.method_integration if method else None
+    if integration is None:
+        return None
+    _write(integration, doc, fields)
+    return integration.to_json()
+
+
+def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tuple[str, dict] | None:
+    """(deployment id, stage variables) of a stage, or None."""
+    api = _api(account, region, api_id)
+    if api is None or stage not in api.stages:
+        return None
+    found = api.stages[stage]
+    return found.deployment_id, dict(found.variables or {})
+
+
+def delete_deployment(account: str, region: str, api_id: str, deployment_id: str) -> str:
+    """Delete a deployment no stage serves: ``"deleted"``, ``"in use"`` or ``"not found"``.
+
+    moto refuses a deployment whose *original* stage still exists, even after that stage has
+    moved on to a newer deployment; AWS refuses only while a stage points at it.
+    """
+    api = _api(account, region, api_id)
+    if api is None or deployment_id not in api.deployments:
+        return "not found"
+    if any(stage.deployment_id == deployment_id for stage in api.stages.values()):
+        return "in use"
+    api.deployments.pop(deployment_id)
+    return "deleted"
+
+
+def api_keys_and_usage_plans(account: str, region: str) -> tuple[list[dict], list[dict]]:
+    """(API keys with their values, usage plans with their key ids) of one account and region."""
+    backend = apigateway_backends[account][region]
+    keys = [k.to_json() for k in backend.keys.values()]
+    plans = []
+    for plan in backend.usage_plans.values():
+        doc = plan.to_json()
+        doc["keyIds"] = sorted(backend.usage_plan_keys.get(plan.id, {}).keys())
+        plans.append(doc)
+    return keys, plans

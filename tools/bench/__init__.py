@@ -1,0 +1,3 @@
+"""``make bench``: the local cloud (``localcloud_bench``), then the notebook series and IAM
+enforcement (``series_bench``), each on local clouds of its own; run as ``python -m tools.bench.*``.
+"""

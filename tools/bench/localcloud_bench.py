@@ -1,0 +1,283 @@
+"""``make bench``: how fast the local cloud is, measured at the client.
+
+Starts its own local clouds on free ports (never the one ``make up`` runs) and prints:
+start-up time; an authorized ``GET /hello`` through the Cognito authorizer and a warm Python
+Lambda (p50/p95 with one sequential client, requests/s with 4 concurrent clients);
+``lambda.invoke`` of a no-op handler warm and cold, beside ``lambda.get_function`` as the floor.
+Client and server share this machine's cores, so every number includes the client's own cost.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+from tests.support import LAMBDA_TRUST, free_port, zip_code
+
+REGION = "us-east-1"
+HELLO = """
+import json
+
+def handler(event, context):
+    claims = event["requestContext"]["authorizer"]["claims"]
+    return {"statusCode": 200,
+            "body": json.dumps({"message": f"Hello, {claims['cognito:username']}!"})}
+"""
+NOOP = "def handler(event, context):\n    return None\n"
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def start(tmp: Path, port: int | None = None) -> tuple[subprocess.Popen, str, float]:
+    port = port or free_port()
+    env = dict(os.environ, LOCALCLOUD_HOME=str(tmp))
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "localcloud", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_localcloud/health", timeout=0.2):
+                return proc, url, time.perf_counter() - began
+        except OSError:
+            if time.perf_counter() - began > 30:
+                proc.kill()
+                raise SystemExit("bench: the local cloud did not start within 30 s") from None
+            time.sleep(0.005)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def clients(endpoint: str) -> dict:
+    kw = {
+        "endpoint_url": endpoint,
+        "region_name": REGION,
+        "aws_access_key_id": "bench",
+        "aws_secret_access_key": "bench",
+    }
+    return {s: boto3.client(s, **kw) for s in ("iam", "lambda", "apigateway", "cognito-idp")}
+
+
+def build_hello_api(c: dict) -> tuple[str, str]:
+    """A Cognito-guarded GET /hello on a Python Lambda; returns (path on the server, ID token)."""
+    role = c["iam"].create_role(
+        RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )["Role"]["Arn"]
+    fn = c["lambda"].create_function(
+        FunctionName="bench-hello",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": zip_code(HELLO)},
+    )
+    idp = c["cognito-idp"]
+    pool = idp.create_user_pool(PoolName="bench-pool")["UserPool"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="bench",
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    password = "Bench-Pass-1!"
+    idp.admin_create_user(UserPoolId=pool["Id"], Username="bench", TemporaryPassword=password)
+    idp.admin_set_user_password(
+        UserPoolId=pool["Id"], Username="bench", Password=password, Permanent=True
+    )
+    token = idp.admin_initiate_auth(
+        UserPoolId=pool["Id"],
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "bench", "PASSWORD": password},
+    )["AuthenticationResult"]["IdToken"]
+    apig = c["apigateway"]
+    api = apig.create_rest_api(name="bench-api")["id"]
+    root = apig.get_resources(restApiId=api)["items"][0]["id"]
+    hello = apig.create_resource(restApiId=api, parentId=root, pathPart="hello")["id"]
+    auth = apig.create_authorizer(
+        restApiId=api,
+        name="cognito",
+        type="COGNITO_USER_POOLS",
+        providerARNs=[pool["Arn"]],
+        identitySource="method.request.header.Authorization",
+    )["id"]
+    apig.put_method(
+        restApiId=api,
+        resourceId=hello,
+        httpMethod="GET",
+        authorizationType="COGNITO_USER_POOLS",
+        authorizerId=auth,
+    )
+    apig.put_integration(
+        restApiId=api,
+        resourceId=hello,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+        f"{fn['FunctionArn']}/invocations",
+    )
+    c["lambda"].add_permission(
+        FunctionName="bench-hello",
+        StatementId="apigw",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{REGION}:123456789012:{api}/*/GET/hello",
+    )
+    apig.create_deployment(restApiId=api, stageName="dev")
+    return f"/restapis/{api}/dev/_user_request_/hello", token
+
+
+def get(port: int, path: str, token: str) -> float:
+    began = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Authorization": token})
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    if resp.status != 200 or b"Hello, bench!" not in body:
+        raise SystemExit(f"bench: GET /hello answered {resp.status} {body[:200]!r}")
+    return time.perf_counter() - began
+
+
+def timed(call, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        began = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+def main() -> int:
+    results: list[tuple[str, str, str, bool | None]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        startups, first_calls = [], []
+        for _ in range(3):
+            port = free_port()
+            sts = boto3.client(
+                "sts",
+                endpoint_url=f"http://127.0.0.1:{port}",
+                region_name=REGION,
+                aws_access_key_id="bench",
+                aws_secret_access_key="bench",
+            )
+            began = time.perf_counter()
+            proc, _url, seconds = start(Path(tmp), port)
+            startups.append(seconds)
+            sts.get_caller_identity()
+            first_calls.append(time.perf_counter() - began)
+            stop(proc)
+        startup = statistics.median(startups)
+        results.append(("start-up (median of 3)", f"{startup:.2f} s", "<= 1 s", startup <= 1.0))
+        results.append(
+            ("start-up to first AWS answer", f"{statistics.median(first_calls):.2f} s", "", None)
+        )
+
+        proc, endpoint, _ = start(Path(tmp))
+        try:
+            port = int(endpoint.rsplit(":", 1)[1])
+            c = clients(endpoint)
+            path, token = build_hello_api(c)
+            for _ in range(30):
+                get(port, path, token)
+            seq = [get(port, path, token) for _ in range(500)]
+            p50, p95 = percentile(seq, 0.5) * 1000, percentile(seq, 0.95) * 1000
+            results.append(("GET /hello authorized, p50", f"{p50:.2f} ms", "<= 5 ms", p50 <= 5))
+            results.append(("GET /hello authorized, p95", f"{p95:.2f} ms", "", None))
+
+            per_client, workers = 250, 4
+            errors: list[BaseException] = []
+
+            def load() -> None:
+                try:
+                    for _ in range(per_client):
+                        get(port, path, token)
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=load) for _ in range(workers)]
+            began = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - began
+            if errors:
+                raise SystemExit(f"bench: concurrent load failed: {errors[0]}")
+            rps = per_client * workers / elapsed
+            results.append(("GET /hello, 4 concurrent clients", f"{rps:.0f} req/s", "", None))
+
+            lam = c["lambda"]
+            role = c["iam"].get_role(RoleName="bench-role")["Role"]["Arn"]
+            lam.create_function(
+                FunctionName="bench-noop",
+                Runtime="python3.12",
+                Role=role,
+                Handler="handler.handler",
+                Code={"ZipFile": zip_code(NOOP)},
+            )
+            timed(lambda: lam.get_function(FunctionName="bench-noop"), 20)
+            floor = timed(lambda: lam.get_function(FunctionName="bench-noop"), 300)
+            timed(lambda: lam.invoke(FunctionName="bench-noop", Payload=b"{}"), 20)
+            warm = timed(lambda: lam.invoke(FunctionName="bench-noop", Payload=b"{}"), 300)
+            cold = []
+            for i in range(10):
+                lam.update_function_configuration(
+                    FunctionName="bench-noop", Environment={"Variables": {"N": str(i)}}
+                )
+                cold += timed(lambda: lam.invoke(FunctionName="bench-noop", Payload=b"{}"), 1)
+            floor50, warm50 = percentile(floor, 0.5) * 1000, percentile(warm, 0.5) * 1000
+            cold50 = percentile(cold, 0.5)
+            results.append(("lambda.get_function p50 (floor)", f"{floor50:.2f} ms", "", None))
+            results.append(
+                (
+                    "lambda.invoke warm p50",
+                    f"{warm50:.2f} ms",
+                    f"<= 2 x floor = {2 * floor50:.2f} ms",
+                    warm50 <= 2 * floor50,
+                )
+            )
+            results.append(
+                ("lambda.invoke warm p95", f"{percentile(warm, 0.95) * 1000:.2f} ms", "", None)
+            )
+            results.append(
+                (
+                    "lambda.invoke cold p50 (of 10)",
+                    f"{cold50 * 1000:.0f} ms",
+                    "<= 500 ms",
+                    cold50 <= 0.5,
+                )
+            )
+        finally:
+            stop(proc)
+
+    width = max(len(r[0]) for r in results)
+    print(f"localcloud bench on {os.cpu_count()} cores (client and server share them)")
+    for name, value, target, ok in results:
+        verdict = "" if ok is None else ("ok" if ok else "MISSED")
+        print(f"  {name:<{width}}  {value:>12}  {target:<24} {verdict}")
+    return 0 if all(ok is not False for *_, ok in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

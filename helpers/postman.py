@@ -20,7 +20,8 @@ from helpers.outputs import runs_dir, write_private_json
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 COLLECTION_NAME = "simple-api"
-#: the authorizer's and the validator's answers (aws-behavior.md), as the tests expect them
+#: the authorizer's and the validator's answers, as the tests expect them
+#: (docs/aws-behavior.md#gateway-errors)
 UNAUTHORIZED = {"message": "Unauthorized"}
 MISSING_PARAMETERS = {"message": "Missing required request parameters: [password, username]"}
 

@@ -1,6 +1,6 @@
 """Calls signed with an assumed role's temporary credentials (what the Lambda runtime gives each
 handler) are checked against the role's policies before moto serves them. Calls with any other
-credentials (the learner's own, in the notebooks) pass unchecked."""
+credentials (the learner's own, in the notebooks) pass unchecked (docs/aws-behavior.md#iam)."""
 
 from __future__ import annotations
 

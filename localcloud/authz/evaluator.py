@@ -8,6 +8,8 @@
   condition never applies and a ``Deny`` with a condition always does.
 
 Pure: no moto, no I/O.
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#iam.
 """
 
 from __future__ import annotations

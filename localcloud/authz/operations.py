@@ -5,6 +5,8 @@ credentials. An operation outside it is allowed (and logged once): never silentl
 Resource ARNs follow the Service Authorization Reference: Cognito's admin and per-pool operations
 act on the pool (``userpool/<UserPoolId>``), its list operations on ``*``; CloudWatch Logs writes
 on the log group or stream; ``sts:GetCallerIdentity`` needs no permission at all.
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#iam.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """IAM: AWS managed policies (``arn:aws:iam::aws:policy/...``) exist, with their real documents,
 as soon as a call names one; and the policy simulator (``SimulatePrincipalPolicy``,
 ``SimulateCustomPolicy``, which moto lacks), answered by the same evaluator that enforces IAM on
-role-signed calls."""
+role-signed calls (docs/aws-behavior.md#iam)."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 exists, is enabled, and belongs to a usage plan attached to this API stage. Else 403 Forbidden.
 
 Keys and usage plans are live configuration: unlike methods they are not frozen by a deployment.
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#api-keys.
 """
 
 from __future__ import annotations

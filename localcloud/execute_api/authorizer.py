@@ -4,6 +4,8 @@ It knows only the pools' ARNs and the header to read. A token passes when it is 
 one of those pools' keys, issued by one of them, unexpired, of the right ``token_use`` (ID token
 without method scopes; access token sharing a scope with them), and its ``aud`` matches the
 ``identityValidationExpression`` when there is one. The claims reach the integration as strings.
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#cognito-user-pool-authorizer.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The Lambda proxy integration's contract (payload format 1.0): the event API Gateway sends and
-the response it accepts back."""
+the response it accepts back (docs/aws-behavior.md#lambda-proxy-integration)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Stage 6, response: the one place gateway errors become bytes, and every response gets
-``x-amzn-RequestId`` and ``x-amz-apigw-id``."""
+``x-amzn-RequestId`` and ``x-amz-apigw-id`` (docs/aws-behavior.md#gateway-errors)."""
 
 from __future__ import annotations
 

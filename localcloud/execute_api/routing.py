@@ -3,6 +3,8 @@
 Matching follows API Gateway: a literal path part beats ``{param}``, which beats the greedy
 ``{proxy+}`` (one or more segments); a method falls back to ``ANY``. No match is a 403
 ``Missing Authentication Token``.
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#routing.
 """
 
 from __future__ import annotations

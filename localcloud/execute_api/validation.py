@@ -1,6 +1,8 @@
 """Stage 4, request validation: the method's request validator checks required parameters
 (headers, path, query strings; missing and blank alike) and then the body against its model
 (JSON Schema draft 4).
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#request-validation.
 """
 
 from __future__ import annotations

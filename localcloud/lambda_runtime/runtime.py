@@ -4,6 +4,8 @@ A worker is started on the first invocation (cold), reused while it is idle (war
 when the function's code or configuration changes, when it timed out, or when its role
 credentials near expiry. Each worker runs with its role's temporary credentials (STS AssumeRole,
 session name = function name) and the local cloud's endpoint, so boto3 in the handler talks to it.
+
+The AWS behaviour it reproduces: docs/aws-behavior.md#lambda.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cognito sign-in on the local cloud, as AWS answers it (aws-behavior.md §7)."""
+"""Cognito sign-in on the local cloud, as AWS answers it (docs/aws-behavior.md#cognito-sign-in)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The API Gateway data plane against a real local cloud: every rule of aws-behavior.md 1-5.
+"""The API Gateway data plane against a real local cloud: every rule of docs/aws-behavior.md
+from #gateway-errors to #lambda-proxy-integration.
 
 Each API is built through boto3 (apibuilder.py) and called with ``requests`` on its stage URL.
 Responses are compared byte for byte; Lambda handlers return values only they can compute (a hash

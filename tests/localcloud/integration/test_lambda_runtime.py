@@ -1,4 +1,4 @@
-"""The local Lambda runtime through boto3's ``lambda`` client (aws-behavior.md §6)."""
+"""The local Lambda runtime through boto3's ``lambda`` client (docs/aws-behavior.md#lambda)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2, the Cognito user pool authorizer (aws-behavior.md section 3)."""
+"""Stage 2, the Cognito user pool authorizer (docs/aws-behavior.md#cognito-user-pool-authorizer)."""
 
 from __future__ import annotations
 

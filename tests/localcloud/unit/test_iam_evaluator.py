@@ -1,4 +1,4 @@
-"""The IAM identity-policy evaluator (localcloud/authz/evaluator.py; aws-behavior.md section 8).
+"""The IAM identity-policy evaluator (localcloud/authz/evaluator.py; docs/aws-behavior.md#iam).
 
 Most cases are rows of one table: the policy documents attached to the principal, the action and
 the resource of the request, and the decision AWS reaches. The rows are grouped by rule, then by
@@ -950,7 +950,7 @@ def test_deny_star_covers_every_resource():
     assert evaluate(sources_, AUTH, f"{POOL}\nx").decision == EXPLICIT_DENY
 
 
-# -- denial_message (aws-behavior.md section 8) -----------------------------------------------
+# -- denial_message (docs/aws-behavior.md#iam) ----------------------------------------------
 
 
 def test_implicit_deny_message():

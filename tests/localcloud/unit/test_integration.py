@@ -1,4 +1,4 @@
-"""Stage 5, integration: Lambda proxy (aws-behavior.md sections 1, 5, 6) and MOCK."""
+"""Stage 5, integration: Lambda proxy (docs/aws-behavior.md#lambda-proxy-integration) and MOCK."""
 
 from __future__ import annotations
 

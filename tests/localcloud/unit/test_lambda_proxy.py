@@ -1,4 +1,5 @@
-"""The Lambda proxy response contract, payload 1.0 (aws-behavior.md section 5)."""
+"""The Lambda proxy response contract, payload 1.0
+(docs/aws-behavior.md#lambda-proxy-integration)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Policy matching (aws-behavior.md sections 6 and 8), Cognito auth flows (section 7), and the
-Lambda role trust check (section 6)."""
+"""Policy matching (docs/aws-behavior.md#iam), Cognito auth flows (#cognito-sign-in), and the
+Lambda role trust check (#lambda)."""
 
 from __future__ import annotations
 

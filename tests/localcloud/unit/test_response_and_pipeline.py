@@ -1,4 +1,5 @@
-"""Gateway error bytes (aws-behavior.md section 1), finalize, and the order of the chain."""
+"""Gateway error bytes (docs/aws-behavior.md#gateway-errors), finalize, and the order of the
+chain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 4, request validation (aws-behavior.md section 4)."""
+"""Stage 4, request validation (docs/aws-behavior.md#request-validation)."""
 
 from __future__ import annotations
 

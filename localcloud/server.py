@@ -36,9 +36,6 @@ class _RequestHandler(moto_server.RequestHandler):
 def _warm_up() -> None:
     """Load what the first requests would otherwise wait for, before the server listens (so that
     ready means ready, and a seeded run draws its random IDs in the same order every time)."""
-    # jsonschema imports this optional IRI-syntax checker if it is installed (jupyterlab brings
-    # it), and compiling its grammar takes a second. Body models never use its formats.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import jsonschema  # noqa: F401  (body-model validation; moto's API Gateway imports it too)
 
     moto_server.warm_up()

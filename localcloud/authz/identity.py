@@ -19,7 +19,6 @@ class Credentials:
     secret_access_key: str
     session_token: str
     expiration_epoch: float
-    assumed_role_arn: str
 
 
 @dataclass(frozen=True)

@@ -171,12 +171,18 @@ class ApiGatewayService:
             operations = call.params.get("patchOperations") or []
             if integration:
                 doc = apply_patch(method["methodIntegration"], operations, INTEGRATION_FIELDS)
-                result = moto_apigateway.set_integration(
-                    *located, api_id, resource_id, http_method, doc, INTEGRATION_FIELDS
+                result = moto_apigateway.update_method(
+                    *located,
+                    api_id,
+                    resource_id,
+                    http_method,
+                    doc,
+                    INTEGRATION_FIELDS,
+                    integration=True,
                 )
             else:
                 doc = _authorization_consistent(apply_patch(method, operations, METHOD_FIELDS))
-                result = moto_apigateway.set_method(
+                result = moto_apigateway.update_method(
                     *located, api_id, resource_id, http_method, doc, METHOD_FIELDS
                 )
         except (PatchError, ValueError, AttributeError) as exc:

@@ -88,7 +88,6 @@ class Deployment:
     authorizers: Mapping[str, Mapping[str, Any]]
     validators: Mapping[str, Mapping[str, Any]]
     models: Mapping[str, Mapping[str, Any]]  # by name
-    api_key_source: str = "HEADER"
 
     @classmethod
     def from_snapshot(cls, api_id: str, deployment_id: str, snap: Mapping[str, Any]) -> Deployment:
@@ -111,7 +110,6 @@ class Deployment:
             authorizers={a["id"]: a for a in snap.get("authorizers", [])},
             validators={v["id"]: v for v in snap.get("requestValidators", [])},
             models={m["name"]: m for m in snap.get("models", [])},
-            api_key_source=(snap.get("restApi") or {}).get("apiKeySource") or "HEADER",
         )
 
 

@@ -67,8 +67,6 @@ class _Worker:
     proc: subprocess.Popen
     credentials: Credentials
     log_stream: str
-    invocations: int = 0
-    fresh: bool = True
 
     def usable(self) -> bool:
         return (
@@ -229,7 +227,6 @@ class LambdaRuntime:
         for worker in stale:
             worker.kill()
         if chosen is not None:
-            chosen.fresh = False
             return chosen
         return self._spawn(spec)
 
@@ -313,7 +310,6 @@ class LambdaRuntime:
         if not line:
             worker.proc.wait()
             return "exited"
-        worker.invocations += 1
         return json.loads(line)
 
     # ------------------------------------------------------------------ logs

@@ -93,46 +93,27 @@ def get_method(
     return method.to_json() if method else None
 
 
-def _write(target: Any, doc: dict[str, Any], fields: Iterable[str]) -> None:
+def update_method(
+    account: str,
+    region: str,
+    api_id: str,
+    resource_id: str,
+    http_method: str,
+    doc: dict[str, Any],
+    fields: Iterable[str],
+    *,
+    integration: bool = False,
+) -> dict[str, Any] | None:
+    """Write the updatable ``fields`` of a method, or of its integration, from ``doc``
+    (UpdateMethod and UpdateIntegration, which moto lacks); GetMethod's or GetIntegration's shape
+    afterwards, or None when there is no such method or integration."""
+    method = _method(account, region, api_id, resource_id, http_method)
+    target = method.method_integration if (method and integration) else method
+    if target is None:
+        return None
     for field_name in fields:
         setattr(target, _attribute(field_name), doc.get(field_name))
-
-
-def set_method(
-    account: str,
-    region: str,
-    api_id: str,
-    resource_id: str,
-    http_method: str,
-    doc: dict[str, Any],
-    fields: Iterable[str],
-) -> dict[str, Any] | None:
-    """Write a method's updatable ``fields`` from ``doc`` (UpdateMethod, which moto does not
-    implement); GetMethod's shape afterwards, or None when there is no such method."""
-    method = _method(account, region, api_id, resource_id, http_method)
-    if method is None:
-        return None
-    _write(method, doc, fields)
-    return method.to_json()
-
-
-def set_integration(
-    account: str,
-    region: str,
-    api_id: str,
-    resource_id: str,
-    http_method: str,
-    doc: dict[str, Any],
-    fields: Iterable[str],
-) -> dict[str, Any] | None:
-    """Write an integration's updatable ``fields`` (UpdateIntegration, which moto lacks);
-    GetIntegration's shape afterwards, or None when the method has no integration."""
-    method = _method(account, region, api_id, resource_id, http_method)
-    integration = method.method_integration if method else None
-    if integration is None:
-        return None
-    _write(integration, doc, fields)
-    return integration.to_json()
+    return target.to_json()
 
 
 def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tuple[str, dict] | None:

@@ -123,7 +123,6 @@ def assume_role(
         secret_access_key=role.secret_access_key,
         session_token=role.session_token,
         expiration_epoch=role.expiration.timestamp(),
-        assumed_role_arn=role.arn,
     )
 
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 from . import iam
 
-#: the account of any access key moto does not know (the learner's own keys offline)
-DEFAULT_ACCOUNT: str = DEFAULT_ACCOUNT_ID
 #: the services the local cloud serves; their backends are created before the server listens
 SERVICES = ("sts", "iam", "lambda", "apigateway", "cognito-idp", "logs")
 

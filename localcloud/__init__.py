@@ -1,4 +1,5 @@
-"""localcloud: a local AWS cloud on moto that fails where AWS fails.
+"""localcloud: a local AWS cloud on moto that fails where AWS fails; its own package, which
+knows nothing of the tutorial: it never imports helpers, tools or tests.
 
 moto serves the control planes; localcloud adds what moto lacks: an API Gateway data plane
 (stage URLs ``{endpoint}/restapis/{api_id}/{stage}/_user_request_/{path}``), a Lambda runtime

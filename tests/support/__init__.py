@@ -1,5 +1,6 @@
 """What tests and ``make bench`` share (plain code, no fixtures): a local cloud of their own on a
 free port and what they build on it (``cloud``), and the Lambda handlers' test kit (``lambdas``).
+It imports localcloud's public entry points only; nothing outside tests/ and tools/bench imports it.
 """
 
 from tests.support.cloud import (

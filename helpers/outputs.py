@@ -3,6 +3,9 @@
 It holds the user's password, so it is written with mode 0600 (its folder 0700) and git-ignored.
 ``TUTORIAL_OUTPUTS_DIR`` moves it (the tests do, so they never touch the learner's file);
 ``TUTORIAL_RUNS_DIR`` moves ``runs/`` likewise.
+
+It is checked when read: a file that is not JSON, not a JSON object, or holds a value of the
+wrong type is a :class:`KitError` naming the file; the file is left as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from helpers.errors import KitError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 #: every key, and the notebook that writes it
 KEYS: dict[str, str] = {
@@ -33,16 +38,24 @@ KEYS: dict[str, str] = {
 }
 
 
+#: what to do with a file that is not an outputs file (00_setup saves into the file, so running
+#: it again does not help while the file is there)
+REMEDY = "delete it (or move it aside), then run 00_setup and the notebooks after it."
+
+#: the keys whose value is a mapping of names to names; every other key holds a string
+MAPPINGS = frozenset({"functions"})
+
+
 def outputs_dir() -> Path:
     override = os.environ.get("TUTORIAL_OUTPUTS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / ".tutorial"
+    return Path(override) if override else PROJECT_ROOT / ".tutorial"
 
 
 def runs_dir() -> Path:
     """Where runs leave files (executed notebooks, the Postman export): ``runs/`` at the project
     root, or ``TUTORIAL_RUNS_DIR`` (the tests and ``make record`` use their own)."""
     override = os.environ.get("TUTORIAL_RUNS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "runs"
+    return Path(override) if override else PROJECT_ROOT / "runs"
 
 
 def write_private_json(path: Path, doc: Mapping[str, Any]) -> None:
@@ -72,14 +85,26 @@ class Outputs:
         return cls(outputs_dir() / f"{target}.json")
 
     def load(self) -> dict[str, Any]:
+        """The document; {} when there is no file yet. A :class:`KitError` naming the file when
+        it is not an outputs file (not JSON, not an object, a value of the wrong type)."""
         if not self.path.exists():
             return {}
         try:
-            return json.loads(self.path.read_text())
+            doc = json.loads(self.path.read_text())
+        except ValueError:  # UnicodeDecodeError too
+            raise KitError(f"{self._shown} is not valid JSON; {REMEDY}") from None
+        problem = shape_problem(doc)
+        if problem:
+            raise KitError(f"{self._shown} is not a valid outputs file ({problem}); {REMEDY}")
+        return doc
+
+    @property
+    def _shown(self) -> str:
+        """The file as the learner knows it: ``.tutorial/local.json`` in the project."""
+        try:
+            return str(self.path.relative_to(PROJECT_ROOT))
         except ValueError:
-            raise KitError(
-                f"{self.path} is not valid JSON; delete it and run the notebooks from 00_setup."
-            ) from None
+            return str(self.path)
 
     def save(self, **values: Any) -> dict[str, Any]:
         """Merge ``values`` into the file (created 0600) and return the whole document."""
@@ -124,3 +149,39 @@ class Outputs:
     def forget(self) -> None:
         """Delete the file (teardown)."""
         self.path.unlink(missing_ok=True)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def shape_problem(doc: Any) -> str | None:
+    """What is wrong with an outputs document, in a few words; None when nothing is. A key may
+    be null (not written yet); keys this version does not know are left alone."""
+    if not isinstance(doc, dict):
+        return f"it holds {_json_type(doc)}, not a mapping of keys to values"
+    for key in KEYS:
+        value = doc.get(key)
+        if value is None:
+            continue
+        if key in MAPPINGS:
+            if not isinstance(value, dict):
+                return f"{key} should be a mapping, not {_json_type(value)}"
+            for name, item in value.items():
+                if not isinstance(item, str):
+                    return f"{key}[{name!r}] should be a string, not {_json_type(item)}"
+        elif not isinstance(value, str):
+            return f"{key} should be a string, not {_json_type(value)}"
+    return None

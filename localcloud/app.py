@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from . import door, service_model
 from .authz.enforcer import Enforcer, LogPermission
 from .aws_call import AwsCall, Reply, identify, internal_error, read_body
 from .caches import DATA_PLANE, ROLE_POLICIES, Generations
@@ -30,8 +31,13 @@ from .execute_api.model import ApiRequest
 from .execute_api.pipeline import handle as handle_stage_request
 from .execute_api.response import error_response
 from .lambda_runtime.runtime import LambdaRuntime
+from .moto import cognito as moto_cognito
+from .moto import iam as moto_iam
 from .moto.server import wsgi_app
 
+JWKS_URL = re.compile(
+    r"^/(?P<pool>[a-z]{2}(?:-gov)?-[a-z]+-\d_[0-9A-Za-z]+)/\.well-known/jwks\.json$"
+)
 STAGE_URL = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 RAW_HEADERS = "localcloud.raw_headers"
 
@@ -50,6 +56,7 @@ class LocalCloudApp:
         self.seed = seed
         self.started = time.time()
         self.moto = wsgi_app()
+        service_model.warm_up()
         self.runtime = runtime
         self.deployments = DeploymentStore()
         self.generations = Generations()
@@ -73,17 +80,29 @@ class LocalCloudApp:
         stage = STAGE_URL.match(path)
         if stage:
             return self._stage_request(stage, environ).send(start_response)
-        call = identify(environ)
+        jwks = JWKS_URL.match(path)
+        if jwks and environ.get("REQUEST_METHOD") == "GET":
+            return self._jwks(jwks["pool"]).send(start_response)
+        try:
+            call = identify(environ)
+        except Exception:
+            return self._internal_error(None, traceback.format_exc()).send(start_response)
         try:
             reply = self._serve(call, environ)
         except Exception:
             reply = self._internal_error(call, traceback.format_exc())
-        self.generations.after(call)
+        if reply.status < 400:
+            self.generations.after(call)
         return reply.send(start_response)
 
     def _serve(self, call: AwsCall, environ: dict[str, Any]) -> Reply:
-        """IAM's check, then the service's rules, then moto."""
-        reply = self.enforcer.check(call)
+        """The door (a served operation, its signature, its parameters), IAM's check, then the
+        service's rules, then moto."""
+        reply = door.unknown(call)
+        if reply is None:
+            reply = door.signature(call, moto_iam.issued_credentials) or door.parameters(call)
+        if reply is None:
+            reply = self.enforcer.check(call)
         hook = self.hooks.get(call.service or "")
         if reply is None and hook:
             reply = hook(call, environ, self._forward)
@@ -93,13 +112,20 @@ class LocalCloudApp:
             reply = self._internal_error(call, f"moto answered {reply.status} with an HTML page")
         return reply
 
-    def _internal_error(self, call: AwsCall, why: str) -> Reply:
-        self._log(
-            "error",
-            f"{call.service} {call.operation or call.method + ' ' + call.path} -> 500, an error "
-            f"inside the local cloud:\n{why.rstrip()}",
-        )
-        return internal_error(call.service)
+    def _internal_error(self, call: AwsCall | None, why: str) -> Reply:
+        what = f"{call.service} {call.operation or call.method + ' ' + call.path}" if call else ""
+        self._log("error", f"{what} -> 500, an error inside the local cloud:\n{why.rstrip()}")
+        return internal_error(call.service if call else None)
+
+    @staticmethod
+    def _jwks(pool_id: str) -> Reply:
+        """A pool's public signing keys, served unsigned as AWS serves them."""
+        region = pool_id.split("_", 1)[0]
+        keys = moto_cognito.user_pool_jwks(moto_iam.account_for_access_key(None), region, pool_id)
+        if keys is None:
+            missing = {"message": f"User pool {pool_id} does not exist."}
+            return Reply(404, [("Content-Type", "application/json")], json.dumps(missing).encode())
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(keys).encode())
 
     def _forward(self, environ: dict[str, Any]) -> Reply:
         """Call moto and keep its answer, for services that check or amend it."""

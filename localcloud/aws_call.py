@@ -10,15 +10,15 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from . import ids
+from . import ids, service_model
 from .moto.iam import account_for_access_key
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -40,8 +40,9 @@ _XML_NAMESPACES = {
 
 @dataclass(frozen=True)
 class AwsCall:
-    """One AWS API request. ``operation`` is known for the JSON (``X-Amz-Target``) and query
-    (``Action``) protocols; REST calls are told apart by ``method`` and ``path``."""
+    """One AWS API request. ``service`` is the service the request is for, told from the request
+    itself (``X-Amz-Target``, the query protocol's ``Version``, or the REST path), never from the
+    signature; ``route`` names the operation when the service has one of that name."""
 
     service: str | None
     region: str
@@ -51,10 +52,18 @@ class AwsCall:
     path: str
     query_string: str = ""
     body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    raw_uri: str = ""  # the path and query string as the client sent them (for the signature)
+    route: service_model.Route | None = None
+    scope_service: str | None = None  # what the signature's credential scope names
 
     @property
     def protocol(self) -> str | None:
         return PROTOCOLS.get(self.service or "")
+
+    @property
+    def operation(self) -> str | None:
+        return self.route.operation if self.route else None
 
     @cached_property
     def form(self) -> dict[str, list[str]]:
@@ -64,25 +73,28 @@ class AwsCall:
         return found
 
     @cached_property
-    def params(self) -> dict[str, Any]:
-        """The call's parameters: the JSON object body (JSON and REST-JSON protocols; {} when
-        there is none or it is not an object, and moto answers the malformed request), or the
-        query-protocol form with one value per name."""
-        if self.protocol == "query":
-            return {name: values[0] for name, values in self.form.items()}
-        try:
-            doc = json.loads(self.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return {}
-        return doc if isinstance(doc, dict) else {}
+    def json_body(self) -> Any:
+        """The body as JSON (None when there is none); :class:`ValueError` when it is not JSON."""
+        if not self.body.strip():
+            return None
+        return json.loads(self.body)
 
     @cached_property
-    def operation(self) -> str | None:
-        if self.target:
-            return self.target.rsplit(".", 1)[-1]
+    def params(self) -> dict[str, Any]:
+        """The operation's parameters, as its input shape names them: from the JSON body, from
+        the query protocol's form (``Name.member.N`` …), or from a REST call's path, query
+        string, headers and body. {} when the request cannot be read (the door refuses it)."""
+        if self.route is None:
+            return {}
+        try:
+            body = self.json_body
+        except (ValueError, UnicodeDecodeError):
+            body = None
         if self.protocol == "query":
-            return self.params.get("Action") or None
-        return None
+            return service_model.query_params(self.route, self.form)
+        if self.protocol == "json":
+            return body if isinstance(body, dict) else {}
+        return service_model.rest_params(self.route, self.query_string, self.headers, body)
 
     def query_param(self, name: str) -> str | None:
         return (parse_qs(self.query_string).get(name) or [None])[0]
@@ -93,24 +105,58 @@ class AwsCall:
         return account_for_access_key(self.access_key)
 
 
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    found = {
+        k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            found[key.replace("_", "-").lower()] = environ[key]
+    return found
+
+
 def identify(environ: dict[str, Any]) -> AwsCall:
-    """Parse an AWS API request (its body is read once and put back for moto)."""
-    auth = environ.get("HTTP_AUTHORIZATION", "") or environ.get("QUERY_STRING", "")
-    match = _CREDENTIAL.search(auth.replace("%2F", "/"))
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    service = match[3] if match else None
-    if service is None and target and target.startswith("AWSCognitoIdentityProviderService."):
-        service = "cognito-idp"
+    """Parse an AWS API request once (its body is read and put back for moto)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    match = _CREDENTIAL.search(auth)
+    headers = _headers(environ)
+    body = read_body(environ)
+    method = environ.get("REQUEST_METHOD", "GET")
+    path = environ.get("PATH_INFO", "")
+    query_string = environ.get("QUERY_STRING", "")
+    target = headers.get("x-amz-target")
+    route: service_model.Route | None = None
+    if target:
+        service = service_model.target_service(target)
+        route = service_model.route_target(target)
+    elif "version" in (form := _form(body, query_string, headers)):
+        service = service_model.query_service(form["version"])
+        route = service_model.route_query(form["version"], form.get("action"))
+    else:
+        route = service_model.route_rest(method, path)
+        service = route.service if route else service_model.rest_service(path)
     return AwsCall(
         service=service,
         region=match[2] if match else "us-east-1",
         access_key=match[1] if match else None,
         target=target,
-        method=environ.get("REQUEST_METHOD", "GET"),
-        path=environ.get("PATH_INFO", ""),
-        query_string=environ.get("QUERY_STRING", ""),
-        body=read_body(environ),
+        method=method,
+        path=path,
+        query_string=query_string,
+        body=body,
+        headers=headers,
+        raw_uri=environ.get("RAW_URI") or environ.get("REQUEST_URI") or path,
+        route=route,
+        scope_service=match[3] if match else None,
     )
+
+
+def _form(body: bytes, query_string: str, headers: Mapping[str, str]) -> dict[str, str]:
+    """``Action`` and ``Version`` of a query-protocol request (lower-case keys), else {}."""
+    form = parse_qs(query_string)
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form.update(parse_qs(body.decode("utf-8", "replace")))
+    return {k.lower(): v[0] for k, v in form.items() if k in ("Action", "Version")}
 
 
 def read_body(environ: dict[str, Any]) -> bytes:

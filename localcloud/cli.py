@@ -1,7 +1,9 @@
 """``python -m localcloud up|down|status|serve``: run the local cloud in the background or not.
 
 The port comes from ``--port``, else ``LOCALCLOUD_PORT``, else 4566. A running local cloud is
-found by asking the port (``/_localcloud/health``), so no pid file can go stale.
+found by asking the port (``/_localcloud/health``). ``down`` signals only the process that the
+pid file ``<home>/localcloud-<port>.pid`` records (``serve`` writes it once it listens and removes
+it when it stops), and only once its command line shows it is a ``localcloud serve`` on that port.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 from .probe import (
     DEFAULT_PORT,
@@ -19,23 +20,22 @@ from .probe import (
     StartFailed,
     busy_port_message,
     checked_port,
+    command_line,
     default_port,
     endpoint,
     health,
+    home,
+    is_serve_on,
+    pid_path,
     port_in_use,
+    read_pid_file,
+    remove_pid_file,
     serve_command,
     spawn_and_wait,
 )
 
-
-def home() -> Path:
-    """Where logs go: ``LOCALCLOUD_HOME``, else ``.localcloud`` at the project root."""
-    if os.environ.get("LOCALCLOUD_HOME"):
-        return Path(os.environ["LOCALCLOUD_HOME"])
-    package_parent = Path(__file__).resolve().parents[1]
-    if (package_parent / "pyproject.toml").exists():
-        return package_parent / ".localcloud"
-    return Path.home() / ".cache" / "localcloud"
+__all__ = ["down", "home", "main", "status", "up"]
+STOP_GRACE_S = 10.0
 
 
 def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
@@ -64,7 +64,8 @@ def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
             append_log=True,
         )
     except StartFailed as failed:
-        print(f"localcloud did not start: {failed.reason}; see {log_path}.", file=sys.stderr)
+        reason = failed.reason.removeprefix("localcloud: ").rstrip(".")
+        print(f"localcloud did not start: {reason}; see {log_path}.", file=sys.stderr)
         return 2
     print(
         f"localcloud is up at {endpoint(port)} (pid {proc.pid}, ready in "
@@ -74,20 +75,69 @@ def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
     return 0
 
 
+def _answering_pid(doc: dict | None) -> int | None:
+    pid = doc.get("pid") if doc else None
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) else None
+
+
 def down(port: int) -> int:
+    """Stop the server the pid file of ``port`` records, once its command line shows it is a
+    ``localcloud serve`` on ``port``; anything else gets one line, no signal, and exit code 2."""
     running = health(port)
-    if not running:
-        print(f"localcloud is not running on port {port}; nothing to stop.")
-        return 0
-    pid = int(running["pid"])
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and health(port, timeout=0.2):
-        time.sleep(0.05)
-    if health(port, timeout=0.2):
-        os.kill(pid, signal.SIGKILL)
-    print(f"localcloud stopped (pid {pid}, port {port}).")
+    answering = _answering_pid(running)
+    path = pid_path(port)
+    recorded = read_pid_file(port)
+    stale = ""
+    if path.exists() and (
+        recorded is None
+        or not is_serve_on(command_line(recorded), port, answers_there=answering == recorded)
+    ):
+        path.unlink(missing_ok=True)
+        what = f"pid {recorded} is no localcloud serve on port {port}" if recorded else "unreadable"
+        stale = f"removed the stale {path} ({what}); "
+        recorded = None
+    if recorded is None:
+        if running is None:
+            print(f"localcloud is not running on port {port}; {stale}nothing to stop.")
+            return 0
+        who = f"pid {answering}" if answering is not None else "no valid pid"
+        print(
+            f"localcloud: port {port} answers as a local cloud with {who}, but no pid "
+            f"file in {home()} records it; {stale}signalled nothing (stop it where it was "
+            "started).",
+            file=sys.stderr,
+        )
+        return 2
+    if running is not None and answering != recorded:
+        print(
+            f"localcloud: {path} records pid {recorded}, but port {port} answers with pid "
+            f"{answering}; signalled nothing.",
+            file=sys.stderr,
+        )
+        return 2
+    _stop(recorded, port)
+    remove_pid_file(port, recorded)  # the server removes it when it stops; not after SIGKILL
+    print(f"localcloud stopped (pid {recorded}, port {port}).")
     return 0
+
+
+def _stop(pid: int, port: int) -> None:
+    """SIGTERM, then SIGKILL after :data:`STOP_GRACE_S`; each signal only while ``pid`` still is
+    a ``localcloud serve`` on ``port``. Returns once it is gone."""
+
+    def ours() -> bool:
+        return is_serve_on(command_line(pid), port, answers_there=True)
+
+    for sig, grace_s in ((signal.SIGTERM, STOP_GRACE_S), (signal.SIGKILL, 5.0)):
+        if not ours():
+            return
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline and ours():
+            time.sleep(0.05)
 
 
 def status(port: int) -> int:
@@ -113,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("up", "start in the background (reuses a running one)"),
-        ("down", "stop the background local cloud"),
+        ("down", "stop the local cloud its pid file records"),
         ("status", "say whether it runs, and where"),
         ("serve", "run in the foreground"),
     ):

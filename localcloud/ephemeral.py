@@ -4,6 +4,10 @@ For tools that must not touch the local cloud ``make up`` runs (recording, regre
 
     with ephemeral(Path("/tmp/x"), seed=1) as cloud:
         ...  # cloud.port, cloud.endpoint, cloud.log_path
+
+Its home holds its log and, while it runs, its pid file. Stopping it (SIGTERM) stops its Lambda
+workers and removes its temporary folder; ``env`` adds to its environment (``TMPDIR``,
+``LOCALCLOUD_READ_TIMEOUT_S``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,13 +48,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(home: Path, *, seed: int | None = None) -> tuple[Ephemeral, subprocess.Popen]:
-    """Start ``localcloud serve`` on a free port with its logs in ``home``; return once it
-    answers. Stop it with :func:`stop`."""
+def start(
+    home: Path, *, seed: int | None = None, env: Mapping[str, str] | None = None
+) -> tuple[Ephemeral, subprocess.Popen]:
+    """Start ``localcloud serve`` on a free port with its logs in ``home`` (and ``env`` added to
+    its environment); return once it answers. Stop it with :func:`stop`."""
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = home / f"localcloud-{port}.log"
-    env = dict(os.environ, LOCALCLOUD_HOME=str(home))
+    env = {**os.environ, **(env or {}), "LOCALCLOUD_HOME": str(home)}
     try:
         proc, _ = spawn_and_wait(
             serve_command(port, seed=seed), port, log_path, timeout_s=START_TIMEOUT_S, env=env
@@ -69,9 +75,11 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def ephemeral(home: Path, *, seed: int | None = None) -> Iterator[Ephemeral]:
+def ephemeral(
+    home: Path, *, seed: int | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[Ephemeral]:
     """A local cloud from :func:`start` for the block; stopped on exit."""
-    cloud, proc = start(home, seed=seed)
+    cloud, proc = start(home, seed=seed, env=env)
     try:
         yield cloud
     finally:

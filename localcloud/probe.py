@@ -1,10 +1,12 @@
 """Where a local cloud listens and whether one answers there: the host and default port, port
-checks, the health document, the busy-port message, and one way to start a server and wait for
+checks, the health document, the messages for a port it cannot have, its home folder and pid file,
+whether a process is a ``localcloud serve`` on a port, and one way to start a server and wait for
 it. Imports nothing from the rest of ``localcloud`` (the CLI, the server and ``ephemeral`` use it).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -70,6 +72,112 @@ def busy_port_message(port: int) -> str:
         f"localcloud: port {port} is in use by another program; free it or set "
         f"LOCALCLOUD_PORT to another port."
     )
+
+
+def cannot_listen_message(port: int, error: OSError) -> str:
+    """One line for a port the server could not bind or listen on."""
+    if error.errno == errno.EADDRINUSE:
+        return busy_port_message(port)
+    reason = (error.strerror or str(error)).lower()
+    if error.errno in (errno.EACCES, errno.EPERM) and port < 1024:
+        reason += " (ports below 1024 need root)"
+    return (
+        f"localcloud: cannot listen on {HOST}:{port}: {reason}; choose another port with "
+        "LOCALCLOUD_PORT."
+    )
+
+
+# ---------------------------------------------------------------------- home and pid file
+
+
+def home() -> Path:
+    """Where logs and pid files go: ``LOCALCLOUD_HOME``, else ``.localcloud`` at the project
+    root (``~/.cache/localcloud`` for an installed package)."""
+    if os.environ.get("LOCALCLOUD_HOME"):
+        return Path(os.environ["LOCALCLOUD_HOME"])
+    package_parent = Path(__file__).resolve().parents[1]
+    if (package_parent / "pyproject.toml").exists():
+        return package_parent / ".localcloud"
+    return Path.home() / ".cache" / "localcloud"
+
+
+def pid_path(port: int) -> Path:
+    """``<home>/localcloud-<port>.pid``: the server on ``port`` that this home started."""
+    return home() / f"localcloud-{port}.pid"
+
+
+def write_pid_file(port: int) -> Path:
+    """Record this process as the server on ``port`` (``{"pid": …, "port": …}``, mode 0600,
+    replaced in one step)."""
+    path = pid_path(port)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        os.chmod(tmp, 0o600)
+        json.dump({"pid": os.getpid(), "port": port}, handle)
+        handle.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def read_pid_file(port: int) -> int | None:
+    """The pid the pid file of ``port`` records; None when there is none or it is not one of
+    ours (unreadable, or written for another port)."""
+    try:
+        doc = json.loads(pid_path(port).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("port") != port:
+        return None
+    pid = doc.get("pid")
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0 else None
+
+
+def remove_pid_file(port: int, pid: int) -> None:
+    """Remove the pid file of ``port`` if it still records ``pid``."""
+    if read_pid_file(port) == pid:
+        pid_path(port).unlink(missing_ok=True)
+
+
+def command_line(pid: int) -> list[str] | None:
+    """The arguments process ``pid`` was started with (``/proc``, else ``ps``); None when there
+    is no such process (or it is a zombie)."""
+    proc = Path("/proc")
+    if (proc / "self" / "cmdline").exists():
+        try:
+            raw = (proc / str(pid) / "cmdline").read_bytes()
+        except OSError:
+            return None
+        args = [a.decode(errors="surrogateescape") for a in raw.split(b"\0")]
+        return args[:-1] if args and args[-1] == "" else (args or None)
+    try:
+        out = subprocess.run(
+            ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.split() or None
+
+
+def is_serve_on(args: list[str] | None, port: int, *, answers_there: bool = False) -> bool:
+    """Whether ``args`` is ``… -m localcloud serve`` on ``port``: ``--port <port>`` on its
+    command line, or no ``--port`` (the port came from ``LOCALCLOUD_PORT``) and the process is
+    the one whose health document answers on ``port`` (``answers_there``)."""
+    if not args:
+        return False
+    for i in range(len(args) - 2):
+        if args[i : i + 3] == ["-m", "localcloud", "serve"]:
+            rest = args[i + 3 :]
+            break
+    else:
+        return False
+    for j, arg in enumerate(rest):
+        if arg == "--port" and j + 1 < len(rest):
+            return rest[j + 1] == str(port)
+        if arg.startswith("--port="):
+            return arg.removeprefix("--port=") == str(port)
+    return answers_there
 
 
 def serve_command(port: int, *, seed: int | None = None, verbose: bool = False) -> list[str]:

@@ -1,9 +1,18 @@
-"""The local cloud process: one threaded HTTP server on loopback serving :class:`LocalCloudApp`."""
+"""The local cloud process: one threaded HTTP server on loopback serving :class:`LocalCloudApp`.
+
+Start-up order: bind the port (a port it may not have is one line and exit code 2, nothing made
+yet), load the backends, make the Lambda runtime (its temporary folder), listen, write the pid
+file, serve. Every way out after the bind (SIGTERM, SIGINT, SIGHUP, an error) closes the runtime,
+which stops every Lambda worker and removes its folder, and removes the pid file.
+"""
 
 from __future__ import annotations
 
-import errno
+import io
+import math
+import os
 import signal
+import socket
 import sys
 import threading
 from typing import Any
@@ -14,23 +23,99 @@ from . import ids
 from .app import RAW_HEADERS, LocalCloudApp
 from .lambda_runtime.runtime import LambdaRuntime
 from .moto import server as moto_server
-from .probe import HOST, busy_port_message, endpoint, port_in_use
+from .probe import (
+    HOST,
+    busy_port_message,
+    cannot_listen_message,
+    endpoint,
+    port_in_use,
+    remove_pid_file,
+    write_pid_file,
+)
+
+#: seconds a connection may stay silent while the server waits for its request (a body shorter
+#: than its Content-Length, above all) before the server closes it; ``LOCALCLOUD_READ_TIMEOUT_S``
+READ_TIMEOUT_S = 30.0
+LISTEN_BACKLOG = 128
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class _BodyTimedOut(ConnectionError):
+    """The request body stopped arriving; werkzeug drops the connection without an answer."""
 
 
 class _RequestHandler(moto_server.RequestHandler):
-    """Keeps the header names as the client spelled them (API Gateway passes them on so) and
-    logs requests only when asked to."""
+    """Keeps the header names as the client spelled them (API Gateway passes them on so), reads
+    a request's body under the read timeout, and logs requests only when asked to."""
 
     verbose = False
+    #: socketserver puts it on the connection: each read and write waits at most this long
+    timeout = READ_TIMEOUT_S
 
     def make_environ(self) -> dict[str, Any]:
         environ = super().make_environ()
         environ[RAW_HEADERS] = [(k, v) for k, v in self.headers.items()]
+        self._read_body(environ)
         return environ
+
+    def _read_body(self, environ: dict[str, Any]) -> None:
+        """Read a ``Content-Length`` body before the app runs, so that one that stops short
+        closes the connection after the timeout (logged in one line) instead of holding a
+        thread, or reaching the app as a read error."""
+        if environ.get("wsgi.input_terminated"):  # chunked: the app reads it as it comes
+            return
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return
+        if length <= 0:
+            return
+        body = bytearray()
+        try:
+            while len(body) < length:
+                chunk = self.rfile.read1(length - len(body))
+                if not chunk:
+                    raise ConnectionResetError("the client closed the connection mid-body")
+                body += chunk
+        except TimeoutError:
+            print(
+                f"localcloud: closed a connection from {self.address_string()}: its request "
+                f"body stopped arriving ({len(body)} of {length} bytes in {self.timeout:g} s; "
+                "LOCALCLOUD_READ_TIMEOUT_S sets the limit).",
+                file=sys.stderr,
+                flush=True,
+            )
+            raise _BodyTimedOut from None
+        environ["wsgi.input"] = io.BytesIO(bytes(body))
+
+    def log_error(self, format: str, *args: Any) -> None:
+        if format.startswith("Request timed out"):  # an idle connection closed: nothing lost
+            return
+        super().log_error(format, *args)
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         if self.verbose:
             super().log_request(code, size)
+
+
+def read_timeout_s() -> float:
+    """``LOCALCLOUD_READ_TIMEOUT_S``, else :data:`READ_TIMEOUT_S`; one line when it is not a
+    number of seconds above 0."""
+    raw = os.environ.get("LOCALCLOUD_READ_TIMEOUT_S", "").strip()
+    if not raw:
+        return READ_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise SystemExit(
+            f"localcloud: LOCALCLOUD_READ_TIMEOUT_S={raw!r} is not a number of seconds above 0; "
+            f"set it to a number such as {READ_TIMEOUT_S:g}, or unset it."
+        )
+    return value
 
 
 def _warm_up() -> None:
@@ -41,37 +126,78 @@ def _warm_up() -> None:
     moto_server.warm_up()
 
 
+def _bind(port: int) -> socket.socket:
+    """The server's socket, bound (not yet listening: connections are refused while it starts)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's own bind
+        sock.bind((HOST, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def serve(port: int, *, seed: int | None = None, verbose: bool = False) -> int:
-    """Run in the foreground until SIGTERM or SIGINT. Returns the process exit code."""
+    """Run in the foreground until SIGTERM, SIGINT or SIGHUP. Returns the process exit code."""
     url = endpoint(port)
-    if port_in_use(port):  # else werkzeug prints its own message and exits with 1
+    timeout_s = read_timeout_s()
+    if port_in_use(port):  # another program answers there (the bind below may not see it)
         print(busy_port_message(port), file=sys.stderr)
         return 2
-    _warm_up()
-    if seed is not None:
-        moto_server.seed(seed)
-        ids.seed(seed)
-    runtime = LambdaRuntime(url)
-    app = LocalCloudApp(url, runtime, port=port, seed=seed)
-    _RequestHandler.verbose = verbose
     try:
-        server = make_server(HOST, port, app, threaded=True, request_handler=_RequestHandler)
+        sock = _bind(port)
     except OSError as exc:
-        runtime.close()
-        if exc.errno == errno.EADDRINUSE:
-            print(busy_port_message(port), file=sys.stderr)
-            return 2
-        raise
+        print(cannot_listen_message(port, exc), file=sys.stderr)
+        return 2
+
+    stopping = threading.Event()
+    live: list[Any] = []  # the server, once it exists
 
     def stop(_signum: int, _frame: Any) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        stopping.set()
+        for server in live:
+            threading.Thread(target=server.shutdown, daemon=True).start()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print(f"localcloud: serving {url}", file=sys.stderr, flush=True)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
+
+    runtime: LambdaRuntime | None = None
     try:
-        server.serve_forever(poll_interval=0.1)
+        _warm_up()
+        if seed is not None:
+            moto_server.seed(seed)
+            ids.seed(seed)
+        runtime = LambdaRuntime(url)
+        app = LocalCloudApp(url, runtime, port=port, seed=seed)
+        _RequestHandler.verbose = verbose
+        _RequestHandler.timeout = timeout_s
+        try:
+            sock.listen(LISTEN_BACKLOG)
+        except OSError as exc:
+            print(cannot_listen_message(port, exc), file=sys.stderr)
+            return 2
+        server = make_server(
+            HOST, port, app, threaded=True, request_handler=_RequestHandler, fd=sock.fileno()
+        )
+        try:
+            _write_pid_file(port)
+            live.append(server)
+            if not stopping.is_set():  # a signal while it started: stop now
+                print(f"localcloud: serving {url}", file=sys.stderr, flush=True)
+                server.serve_forever(poll_interval=0.1)
+        finally:
+            server.server_close()
+            remove_pid_file(port, os.getpid())
     finally:
-        server.server_close()
-        runtime.close()
+        if runtime is not None:
+            runtime.close()
+        sock.close()
     return 0
+
+
+def _write_pid_file(port: int) -> None:
+    try:
+        write_pid_file(port)
+    except OSError as exc:  # serving matters more; `down` will say it has no pid file
+        print(f"localcloud: could not write the pid file: {exc}", file=sys.stderr, flush=True)

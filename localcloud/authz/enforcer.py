@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 
 from .. import arns
-from ..aws_call import AwsCall, Reply, json_error, rest_json_error
+from ..aws_call import AwsCall, Reply, json_error, rest_json_error, xml_error
 from ..lambda_runtime.spec import FunctionSpec
 from ..moto import iam as moto_iam
 from ..moto import logs as moto_logs
@@ -41,7 +41,6 @@ class Enforcer:
         self.log = log or (lambda m: print(f"localcloud iam: {m}", file=sys.stderr, flush=True))
         self._policies: dict[tuple[str, str], tuple[int, list[PolicySource]]] = {}
         self._sessions: dict[str, RoleSession | None] = {}
-        self._unlisted: set[tuple[str, str]] = set()
 
     def role_policies(self, account: str, role_name: str) -> list[PolicySource]:
         key, now = (account, role_name), self._generation()
@@ -65,22 +64,23 @@ class Enforcer:
         return self._sessions[access_key]
 
     def check(self, call: AwsCall) -> Reply | None:
-        """None to let the call through, or AWS's ``AccessDeniedException``."""
+        """None to let the call through, or AWS's ``AccessDeniedException``. Every operation a
+        role signs is checked; the learner's own keys and unsigned public operations are not."""
         session = self.session(call.access_key)
-        if session is None or not call.service:
+        if session is None or call.route is None or not call.route.needs_signature:
             return None
-        operation = call.operation or f"{call.method} {call.path}"
-        need = requirement(call.service, operation, call.params, call.region, session.account)
+        need = requirement(
+            call.route.service,
+            call.route.operation,
+            call.params,
+            call.region,
+            session.account,
+            method=call.method,
+            path=call.path,
+        )
         if need == NO_PERMISSION:
             return None
-        if need is None:
-            if (call.service, operation) not in self._unlisted:
-                self._unlisted.add((call.service, operation))
-                self.log(
-                    f"{call.service} {operation} by {session.principal_arn}: not in the "
-                    "authorization table, allowed unchecked"
-                )
-            return None
+        assert isinstance(need, Requirement)
         decision = self.decide(session, need)
         if decision.allowed:
             return None
@@ -88,6 +88,8 @@ class Enforcer:
         self.log(message)
         if call.protocol == "json":
             return json_error(400, "AccessDeniedException", message)
+        if call.protocol == "query":
+            return xml_error(call.route.service, 403, "AccessDenied", message)
         return rest_json_error(403, "AccessDeniedException", message)
 
 

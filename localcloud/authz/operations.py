@@ -1,10 +1,12 @@
 """What each operation asks of IAM: the action and the resource AWS authorizes it against.
 
-One table, for every operation the kit's Lambdas and the Lambda runtime make with a role's
-credentials. An operation outside it is allowed (and logged once): never silently denied.
-Resource ARNs follow the Service Authorization Reference: Cognito's admin and per-pool operations
-act on the pool (``userpool/<UserPoolId>``), its list operations on ``*``; CloudWatch Logs writes
-on the log group or stream; ``sts:GetCallerIdentity`` needs no permission at all.
+One table, for the operations whose resource the local cloud names as AWS does. Every other
+operation is still checked (IAM denies by default): its action is ``<service>:<Operation>`` as
+botocore's model names it (API Gateway: ``apigateway:<HTTP method>`` on the path's ARN) and its
+resource ``*``, which may be stricter than AWS, never looser. Resource ARNs follow the Service
+Authorization Reference: Cognito's admin and per-pool operations act on the pool
+(``userpool/<UserPoolId>``), its list operations on ``*``; CloudWatch Logs writes on the log
+group or stream; ``sts:GetCallerIdentity`` needs no permission at all.
 
 The AWS behaviour it reproduces: docs/aws-behavior.md#iam.
 """
@@ -82,12 +84,27 @@ TABLE: dict[tuple[str, str], Callable[[Params, str, str], str] | str] = {
 }
 
 
+#: operations whose IAM action is not named like the operation
+ACTION_NAMES = {("lambda", "Invoke"): "InvokeFunction"}
+
+
 def requirement(
-    service: str, operation: str, params: Params, region: str, account: str
-) -> Requirement | str | None:
-    """What IAM must allow for this call: a :class:`Requirement`, :data:`NO_PERMISSION`, or None
-    when the operation is not in the table."""
+    service: str,
+    operation: str,
+    params: Params,
+    region: str,
+    account: str,
+    *,
+    method: str = "",
+    path: str = "",
+) -> Requirement | str:
+    """What IAM must allow for this call: a :class:`Requirement`, or :data:`NO_PERMISSION`.
+    ``method`` and ``path`` name API Gateway's calls, which IAM knows by HTTP verb and path."""
     entry = TABLE.get((service, operation))
-    if entry is None or entry == NO_PERMISSION:
-        return entry
-    return Requirement(f"{service}:{operation}", entry(params, region, account))
+    if entry == NO_PERMISSION:
+        return NO_PERMISSION
+    if entry is not None:
+        return Requirement(f"{service}:{operation}", entry(params, region, account))
+    if service == "apigateway":
+        return Requirement(f"apigateway:{method.upper()}", f"arn:aws:apigateway:{region}::{path}")
+    return Requirement(f"{service}:{ACTION_NAMES.get((service, operation), operation)}", "*")

@@ -5,6 +5,14 @@ when the function's code or configuration changes, when it timed out, or when it
 credentials near expiry. Each worker runs with its role's temporary credentials (STS AssumeRole,
 session name = function name) and the local cloud's endpoint, so boto3 in the handler talks to it.
 
+Workers die with the server, however it ends: each runs in a process group of its own, and
+:meth:`LambdaRuntime.close` kills every group, busy or idle (the server calls it on every normal
+exit); on Linux each worker also asks for SIGKILL when its parent dies (``kill -9`` of the
+server), see ``worker.py``. Linux sends that signal when the *thread* that started the worker
+ends, so workers are started from one thread that lives as long as the runtime, not from the
+request threads. The runtime's temporary folder holds a lock while the server lives; a server
+that starts removes the folders whose lock is free (their server was killed).
+
 The AWS behaviour it reproduces: docs/aws-behavior.md#lambda.
 """
 
@@ -17,6 +25,7 @@ import math
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +33,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +48,14 @@ from .spec import FunctionSpec
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 CREDENTIALS_MARGIN_S = 300
 LOG_TAIL_BYTES = 4096
+#: the prefix of the runtime's temporary folder, and the lock file its server holds in it
+WORK_DIR_PREFIX = "localcloud-lambda-"
+OWNER_LOCK = ".owner.lock"
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, no sweep
+    fcntl = None  # type: ignore[assignment]
 
 
 class UnsupportedRuntime(Exception):
@@ -61,12 +79,13 @@ class Invocation:
         return base64.b64encode(self.log.encode("utf-8")[-LOG_TAIL_BYTES:]).decode("ascii")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     spec: FunctionSpec
     proc: subprocess.Popen
     credentials: Credentials
     log_stream: str
+    _kill_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def usable(self) -> bool:
         return (
@@ -74,10 +93,21 @@ class _Worker:
             and self.credentials.expiration_epoch - time.time() > CREDENTIALS_MARGIN_S
         )
 
+    def stop(self) -> None:
+        """SIGKILL the worker's process group (the handler's own children too) and reap it."""
+        with self._kill_lock:
+            if self.proc.returncode is None:  # not reaped: the group's id is still ours
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                except OSError:
+                    self.proc.kill()
+            self.proc.wait()
+
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        """:meth:`stop`, then close the pipes (only by the thread that uses them)."""
+        self.stop()
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream:
                 stream.close()
@@ -99,10 +129,18 @@ class LambdaRuntime:
         self.endpoint_url = endpoint_url
         self.python = python
         self._own_dir = work_dir is None
-        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="localcloud-lambda-"))
+        self._owner_lock: int | None = None
+        if work_dir is None:
+            sweep_orphaned_work_dirs()
+            work_dir, self._owner_lock = _make_work_dir()
+        self.work_dir = Path(work_dir)
         self._idle: dict[str, list[_Worker]] = {}
+        #: every worker not yet stopped, idle or busy in an invocation
+        self._live: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        #: the one thread that starts workers (see the module docstring: parent-death signal)
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-spawner")
         self.stats = _Stats()
         #: whether the function's role may write this log stream (the local cloud's IAM check
         #: plugs in here); on AWS, logs a role may not write are silently dropped
@@ -143,7 +181,7 @@ class LambdaRuntime:
             self.stats.invocations += 1
             self.stats.by_function[spec.name] = self.stats.by_function.get(spec.name, 0) + 1
         if answer is None or answer == "exited":
-            worker.kill()
+            self._kill(worker)
             if answer is None and wait_seconds is not None and wait_seconds < spec.timeout:
                 return Invocation(request_id, b"", caller_timed_out=True, duration_ms=duration_ms)
             if answer is None:
@@ -176,15 +214,24 @@ class LambdaRuntime:
         )
 
     def close(self) -> None:
-        """Stop every worker and remove the unpacked code."""
+        """Stop every worker, idle or busy in an invocation, and remove the unpacked code.
+        Safe to call more than once."""
         with self._lock:
-            self._closed = True
-            workers = [w for pool in self._idle.values() for w in pool]
+            self._closed = True  # a worker started from now on is stopped by its _spawn
+            idle = [w for pool in self._idle.values() for w in pool]
             self._idle.clear()
-        for worker in workers:
+            busy = [w for w in self._live if w not in idle]
+            self._live.clear()
+        self._spawner.shutdown(wait=True)
+        for worker in idle:
             worker.kill()
+        for worker in busy:  # their invocation's thread closes the pipes it reads
+            worker.stop()
         if self._own_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
+            if self._owner_lock is not None:
+                os.close(self._owner_lock)
+                self._owner_lock = None
 
     def retire(self, function_name: str) -> None:
         """Stop the idle workers of a function (it was deleted)."""
@@ -195,7 +242,7 @@ class LambdaRuntime:
             for pool in self._idle.values():
                 pool[:] = [w for w in pool if w.spec.name != function_name]
         for worker in retired:
-            worker.kill()
+            self._kill(worker)
 
     def worker_count(self, function_name: str | None = None) -> int:
         with self._lock:
@@ -225,7 +272,7 @@ class LambdaRuntime:
                     stale.extend(pool)  # the code or configuration changed: retire old workers
                     pool.clear()
         for worker in stale:
-            worker.kill()
+            self._kill(worker)
         if chosen is not None:
             return chosen
         return self._spawn(spec)
@@ -235,6 +282,11 @@ class LambdaRuntime:
             if not self._closed:
                 self._idle.setdefault(self._pool_key(worker.spec), []).append(worker)
                 return
+        self._kill(worker)
+
+    def _kill(self, worker: _Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
         worker.kill()
 
     @staticmethod
@@ -266,17 +318,33 @@ class LambdaRuntime:
             "AWS_SESSION_TOKEN": credentials.session_token,
             "AWS_ENDPOINT_URL": self.endpoint_url,
         }
-        proc = subprocess.Popen(
-            [self.python, "-I", str(WORKER_SCRIPT)],
+        try:
+            started = self._spawner.submit(self._start_worker, spec, env, code_dir)
+        except RuntimeError:  # the spawner was shut down: the server is stopping
+            raise RuntimeError("the local cloud is stopping; no new Lambda workers") from None
+        proc = started.result()
+        worker = _Worker(spec=spec, proc=proc, credentials=credentials, log_stream=stream)
+        with self._lock:
+            self.stats.cold_starts += 1
+            self._live.add(worker)
+            closed = self._closed
+        if closed:
+            self._kill(worker)
+            raise RuntimeError("the local cloud is stopping; no new Lambda workers")
+        return worker
+
+    def _start_worker(self, spec: FunctionSpec, env: dict[str, str], code_dir: Path):
+        """On the spawner thread. The worker's arguments name the server's pid (the parent it
+        checks for) and the function, so ``ps`` shows whose worker it is."""
+        return subprocess.Popen(
+            [self.python, "-I", str(WORKER_SCRIPT), str(os.getpid()), spec.name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
             env=env,
             cwd=code_dir,
+            start_new_session=True,  # a process group of its own, killed as one
         )
-        with self._lock:
-            self.stats.cold_starts += 1
-        return _Worker(spec=spec, proc=proc, credentials=credentials, log_stream=stream)
 
     def _unpack(self, spec: FunctionSpec) -> Path:
         code_dir = self.work_dir / f"{spec.name}-{(spec.code_sha256 or 'empty')[:16]}"
@@ -303,10 +371,13 @@ class LambdaRuntime:
             worker.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             return "exited"
-        ready, _, _ = select.select([worker.proc.stdout], [], [], max(limit, 0.001))
-        if not ready:
-            return None
-        line = worker.proc.stdout.readline()
+        try:
+            ready, _, _ = select.select([worker.proc.stdout], [], [], max(limit, 0.001))
+            if not ready:
+                return None
+            line = worker.proc.stdout.readline()
+        except (OSError, ValueError):  # the pipe was closed under us: the server is stopping
+            return "exited"
         if not line:
             worker.proc.wait()
             return "exited"
@@ -344,3 +415,45 @@ class LambdaRuntime:
 
 def _utc_stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _make_work_dir() -> tuple[str, int | None]:
+    """A new temporary folder and the descriptor of the lock held in it while this runtime
+    lives (released by the kernel when the process ends, however it ends)."""
+    path = tempfile.mkdtemp(prefix=WORK_DIR_PREFIX)
+    if fcntl is None:
+        return path, None
+    fd, tmp = tempfile.mkstemp(dir=path, prefix=".owner-")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(tmp, os.path.join(path, OWNER_LOCK))  # appears locked: no sweep can win it
+    except OSError:  # no locks here: without a lock file the folder is never swept
+        os.close(fd)
+        return path, None
+    return path, fd
+
+
+def sweep_orphaned_work_dirs(parent: Path | None = None) -> list[Path]:
+    """Remove the runtime folders in ``parent`` (the temporary folder) left by a server that was
+    killed: those whose lock file no one holds. A folder without a lock file is left alone (it
+    may be one being made right now). Returns the folders removed."""
+    if fcntl is None:
+        return []
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(WORK_DIR_PREFIX + "*"):
+        try:
+            if path.is_symlink() or path.lstat().st_uid != os.getuid():
+                continue
+            fd = os.open(path / OWNER_LOCK, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: its server is alive
+            continue
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed

@@ -1,18 +1,56 @@
 """One Lambda execution environment: imports the handler once, then serves invocations, warm.
 
 Run as a script by :mod:`localcloud.lambda_runtime.runtime` (it imports nothing from localcloud, so
-a cold start costs one interpreter start). Protocol: one JSON line per request on stdin, one JSON
-line per answer on the original stdout; what the handler prints or logs is captured per invocation.
+a cold start costs one interpreter start) as ``worker.py <server pid> <function name>``. Protocol:
+one JSON line per request on stdin, one JSON line per answer on the original stdout; what the
+handler prints or logs is captured per invocation.
+
+It dies with the server, even one killed with SIGKILL while the handler is busy (a busy handler
+never reads its closed stdin): first thing, on Linux, it asks the kernel for SIGKILL when its
+parent dies, then checks that its parent is still the server that started it (the server may
+have died before the request took effect). Elsewhere a watchdog thread checks the parent twice a
+second.
 """
 
+import ctypes
 import importlib
 import json
 import logging
 import os
 import resource
+import signal
 import sys
+import threading
 import time
 import traceback
+
+
+def _die_with_the_server() -> None:
+    """Arm the parent-death signal (Linux) or a watchdog (elsewhere); exit if the server that
+    started this worker is gone already."""
+    try:
+        server_pid = int(sys.argv[1])
+    except (IndexError, ValueError):
+        return  # started by hand: no server to follow
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != server_pid:
+                os._exit(1)  # the server died before the signal was armed
+            return
+
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != server_pid:
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+_die_with_the_server()  # before anything else runs, the handler's import above all
 
 
 class _Capture:

@@ -118,11 +118,15 @@ def assume_role(
         duration=duration,
         external_id="",
     )
+    return _credentials(role)
+
+
+def _credentials(assumed: Any) -> Credentials:
     return Credentials(
-        access_key_id=role.access_key_id,
-        secret_access_key=role.secret_access_key,
-        session_token=role.session_token,
-        expiration_epoch=role.expiration.timestamp(),
+        access_key_id=assumed.access_key_id,
+        secret_access_key=assumed.secret_access_key,
+        session_token=assumed.session_token,
+        expiration_epoch=assumed.expiration.timestamp(),
     )
 
 
@@ -135,4 +139,14 @@ def role_session(access_key_id: str | None) -> RoleSession | None:
         found = partition.get_assumed_role_from_access_key(access_key_id)
         if found is not None:
             return RoleSession(account, arns.resource_name(found.role_arn), found.session_name)
+    return None
+
+
+def issued_credentials(access_key_id: str) -> Credentials | None:
+    """The temporary credentials STS issued with this access key (``AssumeRole``), or None."""
+    account = account_for_access_key(access_key_id)
+    for partition in list(sts_backends[account].values()):
+        found = partition.get_assumed_role_from_access_key(access_key_id)
+        if found is not None:
+            return _credentials(found)
     return None

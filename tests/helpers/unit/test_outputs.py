@@ -166,3 +166,91 @@ def test_forget_deletes_the_file_and_is_idempotent(outputs):
     outputs.forget()
     assert not outputs.path.exists()
     outputs.forget()
+
+
+# ------------------------------------------------------------------ a corrupt outputs file
+
+
+def write_raw(outputs: Outputs, text: str) -> None:
+    outputs.path.parent.mkdir(parents=True, exist_ok=True)
+    outputs.path.write_text(text)
+
+
+def one_sentence(caught: pytest.ExceptionInfo, outputs: Outputs, problem: str) -> None:
+    message = str(caught.value)
+    assert message == (
+        f"{outputs.path} is not a valid outputs file ({problem}); delete it (or move it aside), "
+        "then run 00_setup and the notebooks after it."
+    )
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('["target", "local"]', "it holds a list, not a mapping of keys to values"),
+        ('"local"', "it holds a string, not a mapping of keys to values"),
+        ('{"functions": ["simple-api-hello"]}', "functions should be a mapping, not a list"),
+        ('{"functions": "simple-api-hello"}', "functions should be a mapping, not a string"),
+        ('{"functions": {"hello": 7}}', "functions['hello'] should be a string, not a number"),
+        ('{"api_id": 12345}', "api_id should be a string, not a number"),
+        ('{"password": true}', "password should be a string, not true or false"),
+        ('{"user_pool_id": {"Id": "x"}}', "user_pool_id should be a string, not a mapping"),
+    ],
+)
+def test_a_file_of_the_wrong_shape_is_a_kit_error_naming_it(outputs, text, problem):
+    write_raw(outputs, text)
+    with pytest.raises(KitError) as caught:
+        outputs.load()
+    one_sentence(caught, outputs, problem)
+    with pytest.raises(KitError) as caught:
+        outputs.require("target")
+    one_sentence(caught, outputs, problem)
+    with pytest.raises(KitError) as caught:
+        outputs.save_function("hello", "simple-api-hello")
+    one_sentence(caught, outputs, problem)
+    assert outputs.path.read_text() == text, "the file must be left as it was"
+
+
+def test_saving_into_a_corrupt_file_changes_nothing(outputs):
+    write_raw(outputs, "[1, 2, 3]")
+    with pytest.raises(KitError, match=r"is not a valid outputs file \(it holds a list"):
+        outputs.save(target="local", region="us-east-1")
+    assert outputs.path.read_text() == "[1, 2, 3]"
+    assert not outputs.path.with_suffix(".tmp").exists()
+
+
+@pytest.mark.parametrize("text", ["{not json", "", "\udcff".encode("utf-8", "surrogateescape")])
+def test_a_file_that_is_not_json_is_a_kit_error_naming_it(outputs, text):
+    outputs.path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        outputs.path.write_bytes(text)
+    else:
+        outputs.path.write_text(text)
+    with pytest.raises(KitError) as caught:
+        outputs.load()
+    assert str(caught.value) == (
+        f"{outputs.path} is not valid JSON; delete it (or move it aside), then run 00_setup and "
+        "the notebooks after it."
+    )
+
+
+def test_the_file_is_named_as_the_learner_knows_it(monkeypatch, tmp_path):
+    """In the project, relative to its root: ``.tutorial/local.json``."""
+    monkeypatch.setattr(helpers.outputs, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp_path / ".tutorial"))
+    outputs = Outputs.for_target("local")
+    write_raw(outputs, '{"functions": []}')
+    with pytest.raises(KitError) as caught:
+        outputs.load()
+    assert str(caught.value).startswith(
+        ".tutorial/local.json is not a valid outputs file (functions should be a mapping, not a "
+        "list); delete it"
+    )
+
+
+def test_null_values_and_unknown_keys_are_accepted(outputs):
+    """``endpoint_url`` is null on AWS; a key from another version of the kit is left alone."""
+    write_raw(outputs, '{"target": "aws", "endpoint_url": null, "functions": null, "extra": 1}')
+    assert outputs.load()["endpoint_url"] is None
+    assert outputs.require("target")["target"] == "aws"

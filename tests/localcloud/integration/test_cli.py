@@ -7,11 +7,14 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -218,3 +221,135 @@ def test_ids_differ_without_seed(tmp_path):
     second = resources_of_a_fresh_cloud(tmp_path / "b")
     for kind in ("pool", "client", "api"):
         assert first[kind] != second[kind], kind
+
+
+# ------------------------------------------------------------------ `down` stops only its own
+
+
+@pytest.fixture
+def bystander() -> subprocess.Popen:
+    """A harmless process that no `down` may signal."""
+    proc = subprocess.Popen(["sleep", "60"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+@contextmanager
+def fake_localcloud(port: int, pid: int):
+    """Another program on ``port`` whose health document claims to be a local cloud with ``pid``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(
+                {
+                    "service": "localcloud",
+                    "pid": pid,
+                    "port": port,
+                    "endpoint": f"http://127.0.0.1:{port}",
+                    "uptime_s": 1.0,
+                    "seed": None,
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def write_pid_file(home: Path, port: int, pid: int) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / f"localcloud-{port}.pid"
+    path.write_text(json.dumps({"pid": pid, "port": port}))
+    return path
+
+
+def test_down_signals_nothing_when_the_port_names_a_pid_it_did_not_start(tmp_path, port, bystander):
+    with fake_localcloud(port, bystander.pid):
+        result = cli("down", port=port, home=tmp_path)
+    time.sleep(0.2)
+    assert bystander.poll() is None, "`down` signalled a process it did not start"
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"pid {bystander.pid}" in lines[0] and "signalled nothing" in lines[0]
+    assert str(port) in lines[0]
+
+
+@pytest.mark.parametrize("answering", [True, False], ids=["port-answers", "nothing-answers"])
+def test_down_signals_nothing_when_the_pid_file_names_another_program(
+    tmp_path, port, bystander, answering
+):
+    """A pid file whose process is not a ``localcloud serve`` on the port is stale: removed,
+    and nothing signalled."""
+    pid_file = write_pid_file(tmp_path, port, bystander.pid)
+    if answering:
+        with fake_localcloud(port, bystander.pid):
+            result = cli("down", port=port, home=tmp_path)
+    else:
+        result = cli("down", port=port, home=tmp_path)
+    time.sleep(0.2)
+    assert bystander.poll() is None, "`down` signalled a process it did not start"
+    assert not pid_file.exists(), "the stale pid file should be removed"
+    output = (result.stdout + result.stderr).strip().splitlines()
+    assert len(output) == 1, output
+    assert f"pid {bystander.pid} is no localcloud serve on port {port}" in output[0]
+    if answering:
+        assert result.returncode == 2 and "signalled nothing" in result.stderr
+    else:
+        assert result.returncode == 0 and "nothing to stop" in result.stdout
+
+
+def test_up_records_a_pid_file_that_down_uses_and_removes(tmp_path, port):
+    pid_file = tmp_path / f"localcloud-{port}.pid"
+    pid = None
+    try:
+        assert cli("up", port=port, home=tmp_path).returncode == 0
+        pid = health(port)["pid"]
+        assert json.loads(pid_file.read_text()) == {"pid": pid, "port": port}
+        assert stat.S_IMODE(pid_file.stat().st_mode) == 0o600
+
+        down = cli("down", port=port, home=tmp_path)
+        assert down.returncode == 0, down.stderr
+        assert down.stdout.strip() == f"localcloud stopped (pid {pid}, port {port})."
+        assert not pid_file.exists()
+        assert health(port) is None
+    finally:
+        if pid is not None and health(port):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_down_after_the_server_was_killed_removes_its_stale_pid_file(tmp_path, port):
+    pid_file = tmp_path / f"localcloud-{port}.pid"
+    pid = None
+    try:
+        assert cli("up", port=port, home=tmp_path).returncode == 0
+        pid = health(port)["pid"]
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while health(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pid_file.exists()
+
+        down = cli("down", port=port, home=tmp_path)
+        assert down.returncode == 0, down.stderr
+        assert "not running" in down.stdout and "removed the stale" in down.stdout
+        assert not pid_file.exists()
+    finally:
+        if pid is not None and health(port):
+            os.kill(pid, signal.SIGKILL)

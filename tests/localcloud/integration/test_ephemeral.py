@@ -3,6 +3,7 @@ and gone when the block ends; a cloud that cannot start says why in one line."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 
@@ -79,3 +80,17 @@ def test_a_cloud_that_cannot_start_raises_a_one_line_error(tmp_path, monkeypatch
     assert str(port) in message
     assert "in use" in message
     assert str(tmp_path / f"localcloud-{port}.log") in message
+
+
+def test_an_ephemeral_cloud_keeps_its_pid_file_and_folder_only_while_it_runs(tmp_path):
+    """``env`` reaches the server (here ``TMPDIR``); while it runs its home holds its pid file
+    and the temporary folder holds its Lambda runtime's folder; stopping it removes both."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    home = tmp_path / "home"
+    with ephemeral(home, env={"TMPDIR": str(tmpdir)}) as cloud:
+        pid_file = home / f"localcloud-{cloud.port}.pid"
+        assert json.loads(pid_file.read_text()) == {"pid": cloud.pid, "port": cloud.port}
+        assert len(list(tmpdir.glob("localcloud-lambda-*"))) == 1
+    assert not pid_file.exists()
+    assert list(tmpdir.glob("localcloud-lambda-*")) == []

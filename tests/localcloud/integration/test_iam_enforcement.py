@@ -163,21 +163,18 @@ def test_get_caller_identity_needs_no_permission(localcloud, pools):
     assert answer == {"ok": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{function}"}
 
 
-def test_an_operation_outside_the_table_is_allowed_and_logged_once(localcloud, pools):
+def test_an_operation_outside_the_table_is_denied_unless_allowed_on_star(localcloud, pools):
+    """IAM denies by default: an operation the table does not name needs ``service:Operation``
+    on ``*`` (docs/aws-behavior.md#iam)."""
     pool, _other = pools
-    _role, arn = role_with(localcloud, basic=False)
-    function = create_function(localcloud, arn, SIGN_IN)["FunctionName"]
-    lam = localcloud.client("lambda")
-    for _ in range(2):
-        answer = lam.invoke(FunctionName=function, Payload=json.dumps({"op": "unlisted"}).encode())
-        assert json.loads(answer["Payload"].read()) == {"ok": True}
-    assert localcloud.log().count("not in the authorization table") >= 1
-    lines = [
-        line
-        for line in localcloud.log().splitlines()
-        if "not in the authorization table" in line and function in line
-    ]
-    assert len(lines) == 1, lines
+    role, arn = role_with(localcloud, basic=False)
+    function, answer = sign_in_as(localcloud, arn, pool, op="unlisted")
+    assert answer == {
+        "code": "AccessDeniedException",
+        "message": expected_denial(role, function, "lambda:ListFunctions", "*"),
+    }
+    _role, allowed = role_with(localcloud, allow(["lambda:ListFunctions"], "*"), basic=False)
+    assert sign_in_as(localcloud, allowed, pool, op="unlisted")[1] == {"ok": True}
 
 
 def test_the_learners_own_credentials_are_not_restricted(localcloud, pools):

@@ -132,13 +132,16 @@ def test_an_html_error_page_from_moto_is_never_passed_on(app, service):
 
 
 def test_a_fault_in_a_service_rule_is_a_500_in_the_services_shape(app, capfd):
-    """UpdateAuthorizer with a patch operation that is not an object (the rule reads ``op.get``)."""
-    body = json.dumps({"patchOperations": [1]}).encode()
-    call = ("UpdateAuthorizer", "PATCH", "/restapis/abc/authorizers/def", body, {})
+    def broken_rule(call, environ, forward):
+        raise AttributeError("the rule broke")
+
+    app.hooks["apigateway"] = broken_rule
+    body = json.dumps({"patchOperations": [{"op": "replace", "path": "/name", "value": "x"}]})
+    call = ("UpdateAuthorizer", "PATCH", "/restapis/abc/authorizers/def", body.encode(), {})
     response = send(app, "apigateway", call)
     assert response.status_code == 500
     assert botocore_error("apigateway", "UpdateAuthorizer", response)["Code"] == "InternalFailure"
-    assert "AttributeError" in capfd.readouterr().err
+    assert "the rule broke" in capfd.readouterr().err
 
 
 def test_a_fault_in_the_data_plane_is_a_500_with_the_request_ids(app, capfd):

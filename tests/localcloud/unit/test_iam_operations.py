@@ -152,21 +152,32 @@ def test_logs_operations_act_on_group_or_stream(operation, params, resource):
 
 
 @pytest.mark.parametrize(
-    ("service", "operation"),
+    ("service", "operation", "action"),
     [
-        ("lambda", "GET /2015-03-31/functions"),
-        ("cognito-idp", "InitiateAuth"),  # unauthenticated on AWS: no IAM check
-        ("cognito-idp", "RespondToAuthChallenge"),
-        ("cognito-idp", "SignUp"),
-        ("logs", "DeleteLogGroup"),
-        ("sts", "AssumeRole"),
-        ("iam", "CreateRole"),
-        ("logs", "AdminInitiateAuth"),  # the service is part of the key
+        ("lambda", "ListFunctions", "lambda:ListFunctions"),
+        ("lambda", "Invoke", "lambda:InvokeFunction"),  # IAM names it differently
+        ("logs", "DeleteLogGroup", "logs:DeleteLogGroup"),
+        ("sts", "AssumeRole", "sts:AssumeRole"),
+        ("iam", "PutRolePolicy", "iam:PutRolePolicy"),
+        ("cognito-idp", "CreateUserPool", "cognito-idp:CreateUserPool"),
+        ("logs", "AdminInitiateAuth", "logs:AdminInitiateAuth"),  # the service is part of the key
     ],
-    ids=lambda value: value.replace(" ", "_"),
 )
-def test_operation_not_in_table_gives_none(service, operation):
-    assert requirement(service, operation, PARAMS, "us-east-1", "123456789012") is None
+def test_an_operation_outside_the_table_needs_its_action_on_star(service, operation, action):
+    """IAM denies by default: no operation is let through unchecked
+    (docs/aws-behavior.md#iam)."""
+    found = requirement(service, operation, PARAMS, "us-east-1", "123456789012")
+    assert found == Requirement(action, "*")
+
+
+def test_api_gateway_calls_need_their_http_verb_on_the_paths_arn():
+    found = requirement(
+        "apigateway", "UpdateMethod", PARAMS, "us-east-1", "123456789012",
+        method="PATCH", path="/restapis/a1/resources/r1/methods/GET",
+    )  # fmt: skip
+    assert found == Requirement(
+        "apigateway:PATCH", "arn:aws:apigateway:us-east-1::/restapis/a1/resources/r1/methods/GET"
+    )
 
 
 # -- the table and the evaluator together ----------------------------------------------------

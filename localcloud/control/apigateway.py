@@ -1,6 +1,8 @@
 """API Gateway's control plane where moto falls short: a deployment freezes the API for the data
 plane (docs/aws-behavior.md#stages-serve-deployments), and the rules and operations of
-docs/aws-behavior.md#api-gateway-control-plane."""
+docs/aws-behavior.md#api-gateway-control-plane: among them, a model must be a draft-4 schema whose
+references stay inside the API (docs/aws-behavior.md#request-validation), and an authorizer's
+``identityValidationExpression`` must be a regular expression."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..aws_call import AwsCall, Reply, replace_body, rest_json_error
+from ..execute_api.authorizer import expression_error
 from ..execute_api.deployments import DeploymentStore
+from ..execute_api.validation import model_schema_error
 from ..moto import apigateway as moto_apigateway
 from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
 
@@ -21,6 +25,7 @@ _METHOD_PART = re.compile(
     r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<method>[^/]+)"
     r"/(?:(?P<integration>integration)|responses/(?P<status>\d{3}))/?$"
 )
+_MODELS = re.compile(r"^/restapis/(?P<api>[^/]+)/models/?$")
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
 _AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
 _METHOD = re.compile(
@@ -46,6 +51,8 @@ class ApiGatewayService:
             return self._delete_deployment(match["api"], match["deployment"])
         if call.method == "GET" and (match := _METHOD_PART.match(call.path)):
             return self._missing_method_part(match)
+        if call.method == "POST" and (match := _MODELS.match(call.path)):
+            return self._check_model(match["api"], call)
         if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
             return self._create_authorizer(match["api"], call, environ, forward)
         if call.method == "PATCH" and (match := _AUTHORIZER.match(call.path)):
@@ -102,14 +109,31 @@ class ApiGatewayService:
         return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
 
     @staticmethod
+    def _check_model(api_id: str, call: AwsCall) -> Reply | None:
+        """CreateModel refuses a schema that is not draft-4 JSON Schema, or whose ``$ref`` leaves
+        the API; a good one (or an unknown API) goes to moto."""
+        located = moto_apigateway.find_rest_api(api_id)
+        snapshot = located and moto_apigateway.rest_api_snapshot(*located, api_id)
+        if not snapshot or "schema" not in call.params:
+            return None
+        names = {m["name"] for m in snapshot.get("models", [])}
+        problem = model_schema_error(call.params.get("schema"), api_id, names)
+        if problem:
+            return rest_json_error(400, "BadRequestException", problem)
+        return None
+
+    @staticmethod
     def _create_authorizer(
         api_id: str,
         call: AwsCall,
         environ: dict[str, Any],
         forward: Callable[[dict[str, Any]], Reply],
     ) -> Reply:
-        """CreateAuthorizer, keeping the ``identityValidationExpression`` that moto drops."""
+        """CreateAuthorizer, keeping the ``identityValidationExpression`` that moto drops (and
+        refusing one that is not a regular expression)."""
         expression = call.params.get("identityValidationExpression")
+        if expression is not None and (problem := expression_error(expression)):
+            return rest_json_error(400, "BadRequestException", problem)
         reply = forward(environ)
         located = moto_apigateway.find_rest_api(api_id)
         if not (expression and reply.status < 300 and located):
@@ -131,6 +155,14 @@ class ApiGatewayService:
         """UpdateAuthorizer: ``add``/``remove`` on ``/providerARNs`` (the pool ARN as value) are
         applied here, as moto cannot; the other operations go to moto."""
         operations = call.params.get("patchOperations") or []
+        expressions = [
+            op.get("value")
+            for op in operations
+            if op.get("path") == "/identityValidationExpression" and op.get("op") != "remove"
+        ]
+        for expression in expressions:
+            if problem := expression_error(expression):
+                return rest_json_error(400, "BadRequestException", problem)
         providers = [op for op in operations if op.get("path") == "/providerARNs"]
         if providers:
             if any(

@@ -1,13 +1,19 @@
-"""Lambda's API where moto cannot serve it: Invoke runs the function on the local runtime, and a
-role is accepted only when its trust policy lets ``lambda.amazonaws.com`` assume it
+"""Lambda's API where moto cannot serve it: Invoke runs the function on the local runtime within
+Lambda's payload quotas, a role is accepted only when its trust policy lets
+``lambda.amazonaws.com`` assume it, and a deployment package must be a zip Lambda can unpack
 (docs/aws-behavior.md#lambda)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
 import re
 import sys
 import threading
+import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -16,7 +22,11 @@ from .. import arns
 from ..authz.matching import resource_policy_allows, statements
 from ..aws_call import AwsCall, Reply, rest_json_error
 from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
-from ..lambda_runtime.spec import FunctionSpec
+from ..lambda_runtime.spec import (
+    INVOKE_REQUEST_LIMIT,
+    FunctionSpec,
+    oversized_response,
+)
 from ..moto import awslambda as moto_lambda
 from ..moto import iam as moto_iam
 
@@ -24,7 +34,47 @@ _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _CONFIG = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$")
 _FUNCTION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 _POLICY = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/policy/?$")
+_CODE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 CANNOT_ASSUME = "The role defined for the function cannot be assumed by Lambda."
+NOT_A_ZIP = "Could not unzip uploaded file. Please check your file, then try to upload again."
+#: the largest unzipped deployment package Lambda takes (250 MB)
+UNZIPPED_LIMIT = 262_144_000
+TOO_BIG_UNZIPPED = f"Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes"
+
+
+def zip_problem(data: bytes) -> str | None:
+    """AWS's ``InvalidParameterValueException`` message for a deployment package it refuses
+    (None when Lambda can unpack it): not a zip, a damaged, encrypted or unreadable member, or
+    250 MB or more once unzipped (judged from the sizes the archive declares, before unpacking;
+    reading a member stops at its declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(m.file_size for m in archive.infolist()) >= UNZIPPED_LIMIT:
+                return TOO_BIG_UNZIPPED
+            if archive.testzip() is not None:
+                return NOT_A_ZIP
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # a compression method zipfile cannot read
+        RuntimeError,  # an encrypted member
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ):
+        return NOT_A_ZIP
+    return None
+
+
+def _zip_bytes(value: Any) -> bytes | None:
+    """A ``ZipFile`` parameter as bytes: base64 text on the wire (None when it is not base64)."""
+    if isinstance(value, bytes):
+        return value
+    try:
+        return base64.b64decode(value or "", validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        return None
 
 
 def trusts_lambda(trust_policy: dict[str, Any] | None) -> bool:
@@ -61,6 +111,21 @@ class LambdaService:
                 moto_iam.role_trust_policy(call.account, role)
             ):
                 return rest_json_error(400, "InvalidParameterValueException", CANNOT_ASSUME)
+        code = call.params.get("Code") if creating else None
+        if creating and isinstance(code, dict) and code.get("ZipFile") is not None:
+            return self._check_zip(code["ZipFile"])
+        updating = call.method == "PUT" and _CODE.match(call.path)
+        if updating and call.params.get("ZipFile") is not None:
+            return self._check_zip(call.params["ZipFile"])
+        return None
+
+    @staticmethod
+    def _check_zip(value: Any) -> Reply | None:
+        """CreateFunction and UpdateFunctionCode refuse a package Lambda cannot unpack."""
+        data = _zip_bytes(value)
+        problem = NOT_A_ZIP if data is None else zip_problem(data)
+        if problem:
+            return rest_json_error(400, "InvalidParameterValueException", problem)
         return None
 
     @staticmethod
@@ -81,6 +146,13 @@ class LambdaService:
         return None
 
     def invoke(self, call: AwsCall, environ: dict[str, Any], name: str) -> Reply:
+        if len(call.body) > INVOKE_REQUEST_LIMIT:
+            return rest_json_error(
+                413,
+                "RequestEntityTooLargeException",
+                f"Request must be smaller than {INVOKE_REQUEST_LIMIT} bytes for the "
+                "InvokeFunction operation",
+            )
         account = call.account
         spec = moto_lambda.get_function(account, call.region, name, call.query_param("Qualifier"))
         if spec is None:
@@ -116,11 +188,14 @@ class LambdaService:
             ("X-Amz-Executed-Version", spec.version),
             ("x-amzn-RequestId", result.request_id),
         ]
-        if result.function_error:
-            headers.append(("X-Amz-Function-Error", result.function_error))
+        payload, function_error = result.payload, result.function_error
+        if too_large := oversized_response(payload):
+            payload, function_error = too_large, "Unhandled"
+        if function_error:
+            headers.append(("X-Amz-Function-Error", function_error))
         if environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail":
             headers.append(("X-Amz-Log-Result", result.log_tail_b64))
-        return Reply(200, headers, result.payload)
+        return Reply(200, headers, payload)
 
     def _run_async(self, spec: FunctionSpec, payload: bytes) -> None:
         try:

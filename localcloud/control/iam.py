@@ -1,7 +1,8 @@
 """IAM: AWS managed policies (``arn:aws:iam::aws:policy/...``) exist, with their real documents,
 as soon as a call names one; and the policy simulator (``SimulatePrincipalPolicy``,
 ``SimulateCustomPolicy``, which moto lacks), answered by the same evaluator that enforces IAM on
-role-signed calls (docs/aws-behavior.md#iam)."""
+role-signed calls; a policy it is given that is not JSON, or not a policy's shape, is refused with
+``MalformedPolicyDocument`` before anything is evaluated (docs/aws-behavior.md#iam)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,38 @@ def handle(
     return None
 
 
+#: IAM's message for a policy document that is not JSON, or not a policy's shape
+MALFORMED_POLICY = "Syntax errors in policy."
+_STRING_OR_LIST = ("Action", "NotAction", "Resource", "NotResource", "Sid")
+
+
+def is_policy_document(document: Any) -> bool:
+    """Whether a parsed document has a policy's shape: an object whose ``Statement`` is one
+    statement object or a non-empty list of them, each with a string ``Effect``, its
+    ``Action``/``Resource`` elements strings or lists of strings, its ``Condition`` an object of
+    objects."""
+    if not isinstance(document, dict) or not isinstance(document.get("Version", ""), str):
+        return False
+    found = document.get("Statement")
+    listed = found if isinstance(found, list) else [found]
+    if not listed:
+        return False
+    for statement in listed:
+        if not isinstance(statement, dict) or not isinstance(statement.get("Effect"), str):
+            return False
+        for key in _STRING_OR_LIST:
+            value = statement.get(key, "")
+            items = value if isinstance(value, list) and key != "Sid" else [value]
+            if not all(isinstance(item, str) for item in items):
+                return False
+        condition = statement.get("Condition", {})
+        if not isinstance(condition, dict) or not all(
+            isinstance(pairs, dict) for pairs in condition.values()
+        ):
+            return False
+    return True
+
+
 def _members(params: dict[str, list[str]], name: str) -> list[str]:
     """A query-protocol list: ``Name.member.1``, ``Name.member.2``, …"""
     found = []
@@ -79,7 +112,9 @@ def simulate(action: str, params: dict[str, list[str]], account: str) -> Reply:
         try:
             document = json.loads(text)
         except ValueError:
-            return _xml_error(400, "MalformedPolicyDocument", "Syntax errors in policy.")
+            document = None
+        if not is_policy_document(document):
+            return _xml_error(400, "MalformedPolicyDocument", MALFORMED_POLICY)
         sources.append(PolicySource(f"PolicyInputList.{index}", "none", document))
     actions = _members(params, "ActionNames")
     if not actions:

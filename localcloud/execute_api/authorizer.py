@@ -4,6 +4,8 @@ It knows only the pools' ARNs and the header to read. A token passes when it is 
 one of those pools' keys, issued by one of them, unexpired, of the right ``token_use`` (ID token
 without method scopes; access token sharing a scope with them), and its ``aud`` matches the
 ``identityValidationExpression`` when there is one. The claims reach the integration as strings.
+A token whose time claims (``exp``, ``iat``, ``auth_time``, ``nbf``) are not finite JSON numbers,
+or an expression that is not a regular expression, is refused with 401, never a 500.
 
 The AWS behaviour it reproduces: docs/aws-behavior.md#cognito-user-pool-authorizer.
 """
@@ -11,6 +13,7 @@ The AWS behaviour it reproduces: docs/aws-behavior.md#cognito-user-pool-authoriz
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -24,6 +27,10 @@ from .errors import ExpiredToken, IntegrationConfigurationError, Unauthorized
 from .model import Backends, Context
 
 _ISSUER = "https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+#: the claims that hold a NumericDate (RFC 7519): a JSON number of seconds since the epoch
+TIME_CLAIMS = ("exp", "iat", "auth_time", "nbf")
+#: AWS's answer to CreateAuthorizer/UpdateAuthorizer with an expression that does not compile
+INVALID_EXPRESSION = "Invalid identity validation expression specified"
 
 
 def authorize(ctx: Context, backends: Backends, now: float | None = None) -> None:
@@ -71,8 +78,13 @@ def verify_token(
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
         raise Unauthorized(detail=f"not a JWT: {exc}") from None
+    for name in TIME_CLAIMS:
+        if name in unverified and not is_numeric_date(unverified[name]):
+            raise Unauthorized(detail=f"{name} is not a NumericDate: {unverified[name]!r:.80}")
 
     issuer = unverified.get("iss")
+    if not isinstance(issuer, str):
+        raise Unauthorized(detail=f"iss is not a string: {issuer!r:.80}")
     pool_arns = {_issuer_of(arn): arn for arn in authorizer.get("providerARNs") or []}
     if issuer not in pool_arns:
         raise Unauthorized(detail=f"issuer {issuer!r} is not one of the authorizer's pools")
@@ -98,9 +110,43 @@ def verify_token(
         raise Unauthorized(detail=f"method without scopes needs an ID token, got {token_use!r}")
 
     expression = authorizer.get("identityValidationExpression")
-    if expression and not re.fullmatch(expression, str(claims.get("aud", ""))):
-        raise Unauthorized(detail="aud does not match identityValidationExpression")
+    if expression:
+        try:
+            pattern = re.compile(expression)
+        except (re.error, TypeError) as exc:
+            raise Unauthorized(
+                detail=f"identityValidationExpression {expression!r} is not a regular "
+                f"expression ({exc}); every token is refused"
+            ) from None
+        if not pattern.fullmatch(str(claims.get("aud", ""))):
+            raise Unauthorized(detail="aud does not match identityValidationExpression")
     return claims
+
+
+def is_numeric_date(value: Any) -> bool:
+    """A NumericDate as a token may hold it: a finite JSON number (not a boolean) that is a
+    date (the claims become dates for the integration)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if not math.isfinite(value):
+        return False
+    try:
+        datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return False
+    return True
+
+
+def expression_error(expression: Any) -> str | None:
+    """AWS's message for an ``identityValidationExpression`` that is not a regular expression
+    (None when it is one)."""
+    if not isinstance(expression, str):
+        return INVALID_EXPRESSION
+    try:
+        re.compile(expression)
+    except re.error:
+        return INVALID_EXPRESSION
+    return None
 
 
 def _decode_at(token: str, key: Any, issuer: str, now: float) -> dict[str, Any]:

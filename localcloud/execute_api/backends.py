@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import arns
 from ..lambda_runtime.runtime import LambdaRuntime, UnsupportedRuntime
-from ..lambda_runtime.spec import FunctionSpec
+from ..lambda_runtime.spec import FunctionSpec, oversized_response
 from ..moto import apigateway as moto_apigateway
 from ..moto import awslambda as moto_lambda
 from ..moto import cognito as moto_cognito
@@ -107,6 +107,9 @@ class DataPlaneBackends:
             return InvokeResult(
                 json.dumps({"errorMessage": str(exc)}).encode(), function_error=True
             )
+        if not result.caller_timed_out and (too_large := oversized_response(result.payload)):
+            # Lambda drops an answer over its response quota (docs/aws-behavior.md#lambda)
+            return InvokeResult(too_large, function_error=True)
         return InvokeResult(
             result.payload,
             function_error=bool(result.function_error),

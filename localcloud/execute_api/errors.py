@@ -21,6 +21,10 @@ class GatewayError(Exception):
     #: come from the endpoint path and keep ``{"message": ...}`` with one
     #: (docs/aws-behavior.md#gateway-errors).
     spaced: ClassVar[bool] = False
+    #: answered by API Gateway's front door before the request is given an id: no
+    #: ``x-amzn-RequestId``/``x-amz-apigw-id``, no ``x-amzn-ErrorType``, its own body
+    front_door: ClassVar[bool] = False
+    content_type: ClassVar[str] = "application/json"
 
     def __init__(self, message: str | None = None, *, detail: str = "") -> None:
         self.message = message if message is not None else self.default_message
@@ -103,4 +107,29 @@ class InternalError(GatewayError):
 
     status = 500
     response_type = "DEFAULT_5XX"
+    spaced = True
+
+
+class RequestTooLarge(GatewayError):
+    """The request's body is over API Gateway's 10 MB payload quota: refused by its front door,
+    as plain text, before the request has an id (docs/aws-behavior.md#gateway-errors)."""
+
+    status = 413
+    error_type = ""
+    response_type = "REQUEST_TOO_LARGE"
+    front_door = True
+    content_type = "text; charset=utf-8"
+
+    def __init__(self, limit: int, *, detail: str = "") -> None:
+        super().__init__(f"HTTP content length exceeded {limit} bytes.", detail=detail)
+
+
+class LambdaRequestTooLong(GatewayError):
+    """The proxy event is over Lambda's 6 MB request payload quota: Lambda refused the call and
+    API Gateway answers its 413 (docs/aws-behavior.md#lambda-proxy-integration)."""
+
+    status = 413
+    error_type = "BadRequestException"
+    response_type = "REQUEST_TOO_LARGE"
+    default_message = "Request Too Long"
     spaced = True

@@ -1,8 +1,10 @@
 """Stage 5, integration, ``AWS_PROXY`` to Lambda: the integration's own method must be POST, the
 URI must name a function (stage variables resolved), API Gateway must be allowed to invoke it;
-then the proxy event goes to the function and its answer comes back as the HTTP response. A
-function error or a malformed answer is a 502; waiting past ``timeoutInMillis`` (default 29 s) a
-504 (docs/aws-behavior.md#lambda-proxy-integration).
+then the proxy event goes to the function and its answer comes back as the HTTP response. An
+event over Lambda's 6 MB request quota is a 413 ``Request Too Long`` and never reaches the
+function; a function error, an answer over Lambda's response quota, or a malformed answer is a
+502; waiting past ``timeoutInMillis`` (default 29 s) a 504
+(docs/aws-behavior.md#lambda-proxy-integration).
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import IntegrationConfigurationError, IntegrationFailure, IntegrationTimeout
+from ..lambda_runtime.spec import INVOKE_REQUEST_LIMIT
+from .errors import (
+    IntegrationConfigurationError,
+    IntegrationFailure,
+    IntegrationTimeout,
+    LambdaRequestTooLong,
+)
 from .lambda_proxy import build_event, parse_response
 from .model import Backends, Context, HttpResponse
 from .permission import check_invoke_permission
@@ -40,9 +48,14 @@ def invoke_lambda_proxy(
     if not match:
         raise IntegrationConfigurationError(detail=f"not a Lambda invocation URI: {uri}")
     function_arn = match["function"]
+    payload = json.dumps(build_event(ctx), separators=(",", ":")).encode()
+    if len(payload) > INVOKE_REQUEST_LIMIT:
+        raise LambdaRequestTooLong(
+            detail=f"proxy event of {len(payload)} bytes is over Lambda's request quota "
+            f"({INVOKE_REQUEST_LIMIT} bytes)"
+        )
     check_invoke_permission(ctx, function_arn, backends)
     timeout_ms = int(integration.get("timeoutInMillis") or DEFAULT_TIMEOUT_MS)
-    payload = json.dumps(build_event(ctx), separators=(",", ":")).encode()
     result = backends.invoke(function_arn, payload, timeout_ms / 1000)
     if result.caller_timed_out:
         raise IntegrationTimeout(detail=f"no answer from {function_arn} within {timeout_ms} ms")

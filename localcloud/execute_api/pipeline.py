@@ -1,4 +1,5 @@
-"""The chain: route, authorizer, API key, request validation, integration, response.
+"""The chain: payload limit, route, authorizer, API key, request validation, integration,
+response.
 
 A refusal is a :class:`~.errors.GatewayError`; any other exception is a fault of the local
 cloud itself, logged with its traceback and answered as AWS answers its own failures (a 500 in
@@ -16,6 +17,7 @@ from .api_keys import check_api_key
 from .authorizer import authorize
 from .errors import GatewayError, InternalError
 from .integration import integrate
+from .limits import check_payload_size
 from .model import ApiRequest, Backends, Context, HttpResponse
 from .response import error_response, finalize
 from .routing import route
@@ -34,6 +36,7 @@ def handle(
         log=log,
     )
     try:
+        check_payload_size(request)
         route(ctx, backends)
         authorize(ctx, backends)
         check_api_key(ctx, backends)
@@ -45,6 +48,8 @@ def handle(
             f"{err.response_type}: {err.detail or err.message}"
         )
         response = error_response(err)
+        if err.front_door:  # refused before the request had an id
+            return response
     except Exception:
         log(
             f"{request.method} /{request.stage}{request.path} -> 500, an error inside the local "

@@ -1,5 +1,6 @@
 """Stage 6, response: the one place gateway errors become bytes, and every response gets
-``x-amzn-RequestId`` and ``x-amz-apigw-id`` (docs/aws-behavior.md#gateway-errors)."""
+``x-amzn-RequestId`` and ``x-amz-apigw-id`` (docs/aws-behavior.md#gateway-errors), except the
+front door's refusals, answered before the request has an id."""
 
 from __future__ import annotations
 
@@ -10,14 +11,22 @@ from .model import Context, HttpResponse
 
 
 def error_response(err: GatewayError) -> HttpResponse:
-    """``{"message":"..."}`` (gateway template) or ``{"message": "..."}`` (integration failure)."""
+    """``{"message":"..."}`` (gateway template) or ``{"message": "..."}`` (integration failure);
+    the front door's refusals (:attr:`GatewayError.front_door`) are plain text, without an error
+    type."""
+    if err.front_door:
+        return HttpResponse(
+            status=err.status,
+            body=err.message.encode(),
+            headers=[("Content-Type", err.content_type)],
+        )
     separators = (", ", ": ") if err.spaced else (",", ":")
     body = json.dumps({"message": err.message}, separators=separators).encode()
     return HttpResponse(
         status=err.status,
         body=body,
         headers=[
-            ("Content-Type", "application/json"),
+            ("Content-Type", err.content_type),
             ("x-amzn-ErrorType", err.error_type),
         ],
     )

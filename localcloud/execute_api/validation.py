@@ -2,12 +2,20 @@
 (headers, path, query strings; missing and blank alike) and then the body against its model
 (JSON Schema draft 4).
 
+A model's ``$ref`` resolves only inside the API: to another of the deployment's models, named
+``https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}``, or within the schema
+(``#/...``). Nothing is ever fetched, from the network or from a file: a reference the deployment
+cannot resolve fails the body. The same rules, applied when a model is created, are in
+:func:`model_schema_error`.
+
 The AWS behaviour it reproduces: docs/aws-behavior.md#request-validation.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +23,27 @@ from .errors import BadRequestBody, BadRequestParameters
 from .model import Context
 
 _GROUPS = ("header", "path", "querystring")
+#: AWS's canonical form of a reference to a model of the same API
+MODEL_URI = "https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}"
+_MODEL_REF = re.compile(
+    r"^https://apigateway\.amazonaws\.com/restapis/(?P<api>[^/#]+)/models/(?P<name>[^/#]+)"
+    r"(?:#.*)?$"
+)
+#: the keywords of JSON Schema draft 4 (core and validation); AWS refuses any other
+DRAFT4_KEYWORDS = frozenset(
+    {
+        "$schema", "id", "$ref", "title", "description", "default", "format",
+        "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+        "maxLength", "minLength", "pattern",
+        "additionalItems", "items", "maxItems", "minItems", "uniqueItems",
+        "maxProperties", "minProperties", "required", "additionalProperties",
+        "definitions", "properties", "patternProperties", "dependencies",
+        "enum", "type", "allOf", "anyOf", "oneOf", "not",
+    }
+)  # fmt: skip
+INVALID_MODEL = "Invalid model specified: Validation Result: warnings : [], errors : [{}]"
+INVALID_SCHEMA = "Invalid model schema specified"
+NOT_CANONICAL = "Invalid model specified: Model reference must be in canonical form"
 
 
 def validate_request(ctx: Context) -> None:
@@ -69,21 +98,124 @@ def check_body(ctx: Context) -> None:
     model = ctx.deployment.models.get(model_name)
     if model is None or not model.get("schema"):
         return
-    schema = model["schema"]
-    if isinstance(schema, str):
-        schema = json.loads(schema)
     try:
         document = json.loads(ctx.request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise BadRequestBody(detail="body is not JSON") from None
-    errors = list(_draft4(json.dumps(schema, sort_keys=True)).iter_errors(document))
+    schemas = {
+        name: _schema_text(m.get("schema"))
+        for name, m in ctx.deployment.models.items()
+        if m.get("schema")
+    }
+    problem = body_problem(ctx.deployment.api_id, schemas, model_name, document)
+    if problem:
+        raise BadRequestBody(detail=problem)
+
+
+def body_problem(
+    api_id: str, schemas: Mapping[str, str], model_name: str, document: Any
+) -> str | None:
+    """Why ``document`` fails the model (None when it passes). ``schemas``: every model of the
+    deployment, by name, as JSON text; references resolve among them only."""
+    import jsonschema.exceptions
+    import referencing.exceptions
+
+    models_json = json.dumps(dict(schemas), sort_keys=True)
+    try:
+        validator = _validator(api_id, models_json, model_name)
+        errors = list(validator.iter_errors(document))
+    except (
+        referencing.exceptions.Unresolvable,
+        jsonschema.exceptions.UnknownType,
+        ValueError,
+        LookupError,
+        TypeError,
+    ) as exc:
+        # jsonschema's unresolvable $ref (its error derives from referencing's), or a stored
+        # schema that is not one: the body cannot pass it
+        return f"the model cannot be applied: {type(exc).__name__}: {exc}"
     if errors:
-        raise BadRequestBody(detail="; ".join(e.message for e in errors[:3]))
+        return "; ".join(e.message for e in errors[:3])
+    return None
+
+
+def _schema_text(schema: Any) -> str:
+    return schema if isinstance(schema, str) else json.dumps(schema)
 
 
 @lru_cache(maxsize=256)
-def _draft4(schema_json: str) -> Any:
-    """A compiled draft-4 validator, cached per schema (jsonschema is imported on first use)."""
+def _validator(api_id: str, models_json: str, model_name: str) -> Any:
+    """A draft-4 validator for one model whose references resolve among the API's own models,
+    cached per API, models and name (jsonschema is imported on first use)."""
+    import jsonschema
+    import referencing
+    import referencing.jsonschema
+
+    draft4 = referencing.jsonschema.DRAFT4
+    resources = []
+    for name, text in json.loads(models_json).items():
+        contents = json.loads(text)
+        uri = MODEL_URI.format(api_id=api_id, name=name)
+        resources.append((uri, referencing.Resource(contents=contents, specification=draft4)))
+    registry = referencing.Registry(retrieve=_refuse).with_resources(resources)
+    schema = json.loads(json.loads(models_json)[model_name])
+    return jsonschema.Draft4Validator(schema, registry=registry)
+
+
+def _refuse(uri: str) -> Any:
+    """The registry's retrieve function: nothing outside the API's models is ever fetched."""
+    import referencing.exceptions
+
+    raise referencing.exceptions.NoSuchResource(ref=uri)
+
+
+# ------------------------------------------------------------------ models, as CreateModel checks
+
+
+def model_schema_error(schema_text: Any, api_id: str, model_names: set[str]) -> str | None:
+    """AWS's ``BadRequestException`` message for a model schema it refuses at ``CreateModel``
+    (None when the schema is accepted): not JSON, not a draft-4 schema, a keyword draft 4 does
+    not have, or a ``$ref`` to anything but a local ``#...`` or one of ``model_names`` of this
+    API in canonical form."""
     import jsonschema
 
-    return jsonschema.Draft4Validator(json.loads(schema_json))
+    if not isinstance(schema_text, str):
+        return INVALID_MODEL.format(INVALID_SCHEMA)
+    try:
+        schema = json.loads(schema_text)
+    except ValueError:
+        return INVALID_MODEL.format(INVALID_SCHEMA)
+    try:
+        jsonschema.Draft4Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError:
+        return INVALID_MODEL.format(INVALID_SCHEMA)
+    unknown = sorted({k for sub in _subschemas(schema) for k in sub if k not in DRAFT4_KEYWORDS})
+    if unknown:
+        listed = ", ".join(json.dumps(k) for k in unknown)
+        return INVALID_MODEL.format(f"{INVALID_SCHEMA}. Unsupported keyword(s): [{listed}]")
+    for sub in _subschemas(schema):
+        ref = sub.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            found = _MODEL_REF.match(ref)
+            if not found or found["api"] != api_id or found["name"] not in model_names:
+                return NOT_CANONICAL
+    return None
+
+
+def _subschemas(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every (sub)schema object of a draft-4 schema, the schema itself first."""
+    if not isinstance(schema, dict):
+        return
+    yield schema
+    for key in ("properties", "patternProperties", "definitions", "dependencies"):
+        children = schema.get(key)
+        if isinstance(children, dict):
+            for child in children.values():
+                yield from _subschemas(child)
+    for key in ("additionalProperties", "additionalItems", "not", "items"):
+        yield from _subschemas(schema.get(key))
+    for key in ("items", "allOf", "anyOf", "oneOf"):
+        children = schema.get(key)
+        if isinstance(children, list):
+            for child in children:
+                yield from _subschemas(child)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import jwt
 import pytest
 
-from localcloud.execute_api.authorizer import authorize, claims_as_strings, verify_token
+from localcloud.execute_api.authorizer import (
+    authorize,
+    claims_as_strings,
+    expression_error,
+    is_numeric_date,
+    verify_token,
+)
 from localcloud.execute_api.errors import (
     ExpiredToken,
     IntegrationConfigurationError,
     Unauthorized,
 )
+from localcloud.execute_api.pipeline import handle
 
 from .fakes import (
     OTHER_POOL_ID,
@@ -22,6 +30,7 @@ from .fakes import (
     deployment,
     method,
     pool_arn,
+    request,
     routed,
 )
 
@@ -331,3 +340,100 @@ def test_claims_as_strings_keeps_every_claim():
     out = claims_as_strings(claims)
     assert list(out) == list(claims)
     assert all(isinstance(v, str) for v in out.values())
+
+
+# -- hostile tokens and expressions ----------------------------------------------------------
+
+
+def sign_json(payload_json: str, key=None, kid: str = POOL.kid) -> str:
+    """A token over a payload written by hand (``NaN``/``Infinity`` are not JSON PyJWT writes)."""
+    return jwt.PyJWS().encode(
+        payload_json.encode(), key or POOL.key, algorithm="RS256", headers={"kid": kid}
+    )
+
+
+def claims_json(**raw: str) -> str:
+    """The pool's valid ID-token claims as JSON, with some values replaced by raw JSON text."""
+    claims = POOL.id_claims(now=NOW)
+    parts = [
+        f"{json.dumps(name)}:{raw[name] if name in raw else json.dumps(value)}"
+        for name, value in claims.items()
+    ]
+    parts += [f"{json.dumps(name)}:{text}" for name, text in raw.items() if name not in claims]
+    return "{" + ",".join(parts) + "}"
+
+
+@pytest.mark.parametrize(
+    "exp",
+    ['"nan"', '"abc"', f'"{int(NOW) + 3600}"', "[1]", '{"a":1}', "true", "null", "NaN",
+     "Infinity", "-Infinity", "1e300"],
+)  # fmt: skip
+def test_exp_that_is_not_a_finite_number_is_unauthorized(backends, exp):
+    assert_unauthorized(backends, sign_json(claims_json(exp=exp)))
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [("iat", '"nan"'), ("iat", "NaN"), ("auth_time", '"x"'), ("nbf", "Infinity"),
+     ("nbf", "[1]"), ("nbf", '"soon"')],
+)  # fmt: skip
+def test_other_time_claims_must_be_finite_numbers(backends, claim, value):
+    assert_unauthorized(backends, sign_json(claims_json(**{claim: value})))
+
+
+def test_a_hand_written_token_with_good_claims_passes(backends):
+    """The hostile-token tests above change one claim only: this one changes none."""
+    ctx = run(backends, sign_json(claims_json()))
+    assert ctx.authorizer["claims"]["cognito:username"] == "alice"
+
+
+def test_nan_exp_is_not_a_token_that_never_expires(backends):
+    far_future = NOW + 10 * 365 * 86400
+    with pytest.raises(Unauthorized):
+        verify_token(
+            sign_json(claims_json(exp="NaN")), cognito_authorizer(), (), backends, now=far_future
+        )
+
+
+@pytest.mark.parametrize("iss", ["[1]", '{"a":1}', "5", "null"])
+def test_an_issuer_that_is_not_a_string_is_unauthorized(backends, iss):
+    assert_unauthorized(backends, sign_json(claims_json(iss=iss)))
+
+
+@pytest.mark.parametrize("expression", ["(", "[a-", "a{2,1}", "*"])
+def test_a_stored_expression_that_is_not_a_regex_refuses_with_401(expression):
+    backends = make_backends(cognito_authorizer(identityValidationExpression=expression))
+    with pytest.raises(Unauthorized) as info:
+        run(backends, POOL.id_token(now=NOW))
+    assert type(info.value) is Unauthorized
+    assert "is not a regular expression" in info.value.detail
+
+
+def test_the_pipeline_logs_why_a_bad_expression_refused(backends):
+    backends = make_backends(cognito_authorizer(identityValidationExpression="("))
+    logged: list[str] = []
+    response = handle(
+        request("GET", "/pets", headers={"Authorization": POOL.id_token()}),
+        backends,
+        log=logged.append,
+    )
+    assert (response.status, response.body) == (401, b'{"message":"Unauthorized"}')
+    assert "identityValidationExpression '(' is not a regular expression" in logged[0]
+
+
+@pytest.mark.parametrize(
+    ("expression", "problem"),
+    [("client[0-9]+", None), ("", None), ("(", "Invalid identity validation expression specified"),
+     (5, "Invalid identity validation expression specified")],
+)  # fmt: skip
+def test_expression_error(expression, problem):
+    assert expression_error(expression) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [(1718722804, True), (1718722804.5, True), (0, True), (True, False), ("1", False),
+     (float("nan"), False), (float("inf"), False), (1e300, False), (None, False)],
+)  # fmt: skip
+def test_is_numeric_date(value, ok):
+    assert is_numeric_date(value) is ok

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import botocore.session
+from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
 #: the services the local cloud serves, by their signing names
@@ -24,8 +25,17 @@ SERVED = ("cognito-idp", "logs", "lambda", "apigateway", "iam", "sts")
 
 
 @cache
+def _loader() -> Loader:
+    return botocore.session.get_session().get_component("data_loader")
+
+
+@cache
 def model(service: str) -> ServiceModel:
-    return botocore.session.get_session().get_service_model(service)
+    """botocore's model of a service, newest API version, read straight from its file (one
+    loader for all, so the data directories are listed once)."""
+    loader = _loader()
+    version = loader.determine_latest_version(service, "service-2")
+    return ServiceModel(loader.load_data(f"{service}/{version}/service-2"), service_name=service)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
 import time
 import zipfile
 
@@ -25,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from localcloud.moto import cognito as moto_cognito
 from tests.support import count_invocations, create_function, unique, zip_code
+from tests.support.listener import Listener
 
 from .apibuilder import RestApi, UserPool
 
@@ -52,38 +51,6 @@ def handler(event, context):
         return {"statusCode": 200, "body": "a" * n}
     return "a" * event["n"]
 """
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection and never answers."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections.append(conn)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(1)
-        for conn in self.connections:
-            conn.close()
-        self.sock.close()
 
 
 @pytest.fixture

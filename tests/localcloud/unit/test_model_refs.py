@@ -5,7 +5,6 @@ schemas CreateModel refuses (docs/aws-behavior.md#api-gateway-control-plane)."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 
@@ -17,44 +16,13 @@ from localcloud.execute_api.validation import (
     model_schema_error,
     validate_request,
 )
+from tests.support.listener import Listener
 
 from .fakes import API_ID, FakeBackends, deployment, method, routed, validator
 
 CANONICAL = f"https://apigateway.amazonaws.com/restapis/{API_ID}/models/"
 INVALID = "Invalid model specified: Validation Result: warnings : [], errors : [{}]"
 NOT_CANONICAL = "Invalid model specified: Model reference must be in canonical form"
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection and never answers."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections.append(conn)  # kept open, never answered
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(1)
-        for conn in self.connections:
-            conn.close()
-        self.sock.close()
 
 
 @pytest.fixture

@@ -87,13 +87,20 @@ def inventory(cloud) -> Counter:
 
 
 def outputs_of(run_dir: Path) -> dict[str, list[str]]:
-    """Every code cell's text outputs, per notebook."""
+    """Every code cell's text outputs, per notebook. Consecutive writes to one stream count as
+    one output: the kernel splits a cell's stdout into messages as timing falls (one ``print``
+    with several arguments may arrive in pieces), which no reader sees."""
     shown = {}
     for path in sorted(run_dir.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         texts = []
         for cell in notebook.cells:
+            previous_stream = None
             for output in cell.get("outputs", []):
+                if output.output_type == "stream" and output.name == previous_stream:
+                    texts[-1] += output.text
+                    continue
+                previous_stream = output.name if output.output_type == "stream" else None
                 if output.output_type == "stream":
                     texts.append(output.text)
                 elif output.output_type in ("execute_result", "display_data"):

@@ -29,12 +29,12 @@ KEYS: dict[str, str] = {
     "user_pool_id": "01_user_pool",
     "user_pool_arn": "01_user_pool",
     "app_client_id": "01_user_pool",
-    "api_id": "03_api_authorizer",
-    "stage": "03_api_authorizer",
-    "api_url": "03_api_authorizer",
-    "functions": "03_api_authorizer",
-    "username": "04_confirm_user",
-    "password": "04_confirm_user",
+    "api_id": "03_api_and_key",
+    "stage": "03_api_and_key",
+    "api_url": "03_api_and_key",
+    "functions": "03_api_and_key",
+    "username": "05_confirm_user",
+    "password": "05_confirm_user",
 }
 
 

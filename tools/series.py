@@ -25,10 +25,11 @@ TUTORIAL = [
     "00_setup",
     "01_user_pool",
     "02_iam_policy",
-    "03_api_authorizer",
-    "04_confirm_user",
-    "05_auth_lambda",
-    "06_postman_tests",
+    "03_api_and_key",
+    "04_authorizer",
+    "05_confirm_user",
+    "06_auth_lambda",
+    "07_postman_tests",
 ]
 TEARDOWN = ["99_teardown"]
 

@@ -100,7 +100,7 @@ CUSTOMIZATIONS: dict[tuple[str, str], dict[str, Option]] = {
 
 @dataclass(frozen=True)
 class CliLine:
-    notebook: str  # file name, e.g. 03_api_authorizer.ipynb
+    notebook: str  # file name, e.g. 03_api_and_key.ipynb
     cell: str  # the markdown cell's id (nbformat 4.5), else its 0-based index
     line: int  # line of the cell's source where the command starts (1-based)
     argv: tuple[str, ...]

@@ -105,7 +105,7 @@ def test_the_leak_check_would_catch_each_kind_in_a_notebook(tmp_path):
     """Planted in a copy of a committed notebook, each kind of leak is found."""
     password = generate_password()
     token = jwt.encode({"sub": "x", "token_use": "id"}, "k" * 32, algorithm="HS256")
-    nb = read(NOTEBOOKS_DIR / "06_postman_tests.ipynb")
+    nb = read(NOTEBOOKS_DIR / "07_postman_tests.ipynb")
     planted = {
         "password": f"password={password}&next=1",
         "JWT": f"Authorization: {token}",
@@ -114,7 +114,7 @@ def test_the_leak_check_would_catch_each_kind_in_a_notebook(tmp_path):
         "this machine's path": str(REPO_ROOT),
     }
     for kind, text in planted.items():
-        copy = read(NOTEBOOKS_DIR / "06_postman_tests.ipynb")
+        copy = read(NOTEBOOKS_DIR / "07_postman_tests.ipynb")
         copy.cells[-2].outputs = [nbformat.v4.new_output("stream", text=text)]
         found = find_leaks(
             nbformat.writes(copy), fingerprints=[fingerprint(password)], paths=[REPO_ROOT]

@@ -170,7 +170,7 @@ def test_running_again_creates_nothing_new_and_shows_the_same(two_runs):
 
 def test_no_output_shows_a_secret(two_runs):
     _cloud, tmp, _first, _second, password = two_runs
-    assert outputs_of(tmp / "run1")["06_postman_tests"]  # the scan has something to scan
+    assert outputs_of(tmp / "run1")["07_postman_tests"]  # the scan has something to scan
     for run in ("run1", "run2"):
         assert_no_secrets(tmp / run, password)
 
@@ -290,10 +290,10 @@ def test_teardown_leaves_nothing_and_runs_twice(two_runs):
 def test_a_notebook_without_its_predecessors_names_the_one_to_run(two_runs):
     cloud, tmp, *_ = two_runs
     run_ok(["00_setup"], tmp / "alone")  # after teardown: only the target is recorded
-    results = run_series(["03_api_authorizer", "04_confirm_user"], "local", REGION, tmp / "alone")
+    results = run_series(["03_api_and_key", "04_authorizer"], "local", REGION, tmp / "alone")
     assert [r.status for r in results] == ["failed"]  # the run stops at the first failure
     assert "KitError" in results[0].detail and "run 01_user_pool.ipynb" in results[0].detail
-    kept = nbformat.read(tmp / "alone" / "03_api_authorizer.ipynb", as_version=4)
+    kept = nbformat.read(tmp / "alone" / "03_api_and_key.ipynb", as_version=4)
     errors = [o for c in kept.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert len(errors) == 1 and len(errors[0].traceback) == 1  # one line, not a traceback
     assert inventory(cloud) == Counter()  # it created nothing

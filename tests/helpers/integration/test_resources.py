@@ -134,7 +134,7 @@ def test_stale_outputs_name_the_notebook_to_run(cloud):
     cloud.outputs.save(user_pool_id="us-east-1_gone", app_client_id="nothing")
     with pytest.raises(KitError, match=r"no longer exists .* run 01_user_pool.ipynb again"):
         load_stack(cloud, "user_pool_id")
-    with pytest.raises(KitError, match=r"has no api_id yet; run 03_api_authorizer.ipynb first"):
+    with pytest.raises(KitError, match=r"has no api_id yet; run 03_api_and_key.ipynb first"):
         load_stack(cloud, "api_id")
 
 

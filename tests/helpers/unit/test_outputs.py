@@ -115,9 +115,9 @@ def test_invalid_json_is_a_kit_error(outputs):
     ("key", "notebook"),
     [
         ("user_pool_id", "01_user_pool"),
-        ("api_id", "03_api_authorizer"),
-        ("password", "04_confirm_user"),
-        ("functions", "03_api_authorizer"),
+        ("api_id", "03_api_and_key"),
+        ("password", "05_confirm_user"),
+        ("functions", "03_api_and_key"),
     ],
 )
 def test_require_names_the_notebook_that_writes_a_missing_key(outputs, key, notebook):
@@ -157,7 +157,7 @@ def test_require_says_when_a_resource_no_longer_exists(outputs):
     assert checked == ["a1b2c3d4e5"]
     message = str(caught.value)
     assert "names api_id 'a1b2c3d4e5', which no longer exists" in message
-    assert "run 03_api_authorizer.ipynb again" in message
+    assert "run 03_api_and_key.ipynb again" in message
     assert "\n" not in message
 
 

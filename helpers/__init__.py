@@ -40,7 +40,11 @@ from helpers.iam import (
     LAMBDA_TRUST_POLICY,
     another_pool_arn,
     attached_policy_arns,
+    attached_policy_names,
+    call_as_role,
     cognito_admin_policy,
+    confirm_user_policy,
+    ensure_lambda_role,
     ensure_policy,
     ensure_policy_attached,
     ensure_role,
@@ -49,8 +53,9 @@ from helpers.iam import (
     require_role,
     simulate_policy,
     simulate_role,
+    simulate_roles,
 )
-from helpers.names import BASIC_EXECUTION_POLICY_ARN
+from helpers.names import BASIC_EXECUTION_POLICY_ARN, ROLES
 from helpers.permissions import required_permissions
 from helpers.postman import postman_dir, scenarios_table, write_postman
 from helpers.stack import load_stack
@@ -59,6 +64,7 @@ from helpers.teardown import teardown
 __all__ = [
     "BASIC_EXECUTION_POLICY_ARN",
     "LAMBDA_TRUST_POLICY",
+    "ROLES",
     "ApiClient",
     "Cloud",
     "Json",
@@ -66,8 +72,11 @@ __all__ = [
     "Table",
     "another_pool_arn",
     "attached_policy_arns",
+    "attached_policy_names",
+    "call_as_role",
     "claims_table",
     "cognito_admin_policy",
+    "confirm_user_policy",
     "connect",
     "delete_user_if_present",
     "deploy",
@@ -76,6 +85,7 @@ __all__ = [
     "ensure_cognito_authorizer",
     "ensure_function",
     "ensure_invoke_permission",
+    "ensure_lambda_role",
     "ensure_lambda_proxy_integration",
     "ensure_method",
     "ensure_mock_placeholder",
@@ -106,6 +116,7 @@ __all__ = [
     "sign_in",
     "simulate_policy",
     "simulate_role",
+    "simulate_roles",
     "teardown",
     "throwaway_signed_in_user",
     "throwaway_user",

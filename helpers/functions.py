@@ -28,7 +28,8 @@ def source_dir(function_name: str) -> Path:
 
 
 def package(function_name: str) -> bytes:
-    """The deployment zip of ``function_name``: the ``.py`` files of its folder, at the root."""
+    """The deployment zip of the ``.py`` files of ``lambdas/<function_name with _>/``, at the
+    root (``function_name`` may also be the folder's own name, e.g. ``simple_api_auth_seed``)."""
     folder = source_dir(function_name)
     files = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
     if not files:
@@ -60,14 +61,18 @@ def ensure_function(
     environment: dict[str, str] | None = None,
     timeout: int = 10,
     description: str = "",
+    source: str | None = None,
 ) -> dict:
     """The function ``name`` running the code in ``lambdas/``, with this role and configuration.
 
-    Created if missing (retrying while IAM makes a new role usable), its code or configuration
-    updated only where they differ; returns once Lambda reports it ready (``function_active_v2``,
-    ``function_updated_v2`` waiters).
+    ``source`` names the folder of ``lambdas/`` to package (default: the function's own,
+    ``lambdas/<name with _>/``), so one function can run another version of its code, as
+    notebook 06 does with the seed's handler before the fixed one. Created if missing (retrying
+    while IAM makes a new role usable), its code or configuration updated only where they differ;
+    returns once Lambda reports it ready (``function_active_v2``, ``function_updated_v2``
+    waiters).
     """
-    code = package(name)
+    code = package(source or name)
     wanted = {
         "Role": role_arn,
         "Runtime": RUNTIME,
@@ -165,6 +170,7 @@ def delete_log_group(logs: Any, name: str) -> bool:
 
 
 def show_code(function_name: str) -> Code:
-    """The handler of ``function_name`` as it is deployed (``lambdas/<name>/handler.py``)."""
+    """The handler of ``function_name`` (or of the ``lambdas/`` folder so named) as it is
+    deployed (``lambdas/<name with _>/handler.py``)."""
     path = source_dir(function_name) / "handler.py"
     return Code(path.read_text(), title=str(path.relative_to(LAMBDAS_DIR.parent)))

@@ -1,16 +1,23 @@
-"""IAM: the Lambda role and the customer policy that lets it manage one user pool."""
+"""IAM: one execution role per Lambda function, and the customer policies that let two of them
+make one Cognito admin call each, on one user pool."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+import boto3
 from botocore.exceptions import ClientError
 
 from helpers.display import Table
 from helpers.errors import KitError
 from helpers.retry import error_code, unless_missing
+
+if TYPE_CHECKING:
+    from helpers.cloud import Cloud
 
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
@@ -32,19 +39,26 @@ def as_document(raw: str | dict) -> dict:
     return json.loads(text)
 
 
-def cognito_admin_policy(user_pool_arn: str) -> dict:
-    """The tutorial's policy: the two admin calls the Lambdas make, on this pool only."""
+def one_call_policy(sid: str, action: str, user_pool_arn: str) -> dict:
+    """A policy document allowing one Cognito ``action`` on one pool and nothing else."""
     return {
         "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "SignInAndConfirmUsersOfOnePool",
-                "Effect": "Allow",
-                "Action": ["cognito-idp:AdminInitiateAuth", "cognito-idp:AdminSetUserPassword"],
-                "Resource": user_pool_arn,
-            }
-        ],
+        "Statement": [{"Sid": sid, "Effect": "Allow", "Action": action, "Resource": user_pool_arn}],
     }
+
+
+def cognito_admin_policy(user_pool_arn: str) -> dict:
+    """``simple-api-cognito-admin``, for ``simple-api-auth``'s role: sign users of this pool in
+    (``AdminInitiateAuth``) and nothing else."""
+    return one_call_policy("SignInUsersOfOnePool", "cognito-idp:AdminInitiateAuth", user_pool_arn)
+
+
+def confirm_user_policy(user_pool_arn: str) -> dict:
+    """``simple-api-confirm-user-policy``, for ``simple-api-confirm-user``'s role: set the
+    password of users of this pool (``AdminSetUserPassword``) and nothing else."""
+    return one_call_policy(
+        "SetPasswordsOfOnePool", "cognito-idp:AdminSetUserPassword", user_pool_arn
+    )
 
 
 def ensure_role(iam: Any, name: str, trust_policy: dict, description: str = "") -> dict:
@@ -72,6 +86,22 @@ def require_role(iam: Any, name: str) -> dict:
     if role is None:
         raise KitError(f"The role {name} does not exist yet; run 02_iam_policy.ipynb first.")
     return role
+
+
+def ensure_lambda_role(iam: Any, name: str, policy_arns: list[str], description: str = "") -> dict:
+    """The execution role ``name`` that Lambda may assume, with ``policy_arns`` attached.
+
+    Created if missing; its trust policy put right and missing policies attached if not. Other
+    policies already attached stay attached (the check cell of ``02`` shows them)."""
+    role = ensure_role(iam, name, LAMBDA_TRUST_POLICY, description)
+    for arn in policy_arns:
+        ensure_policy_attached(iam, name, arn)
+    return role
+
+
+def attached_policy_names(iam: Any, role_name: str) -> list[str]:
+    """The names of the managed policies attached to the role, sorted."""
+    return sorted(arn.rsplit("/", 1)[-1] for arn in attached_policy_arns(iam, role_name))
 
 
 def attached_policy_arns(iam: Any, role_name: str) -> list[str]:
@@ -164,13 +194,14 @@ def delete_policy(iam: Any, name: str) -> bool:
     return True
 
 
-def _simulation(results: list[dict]) -> Table:
+def _simulation(results: list[dict], labels: Mapping[str, str] | None = None) -> Table:
+    labels = labels or {}
     return Table(
         ["action", "resource", "decision", "decided by"],
         [
             (
                 r["EvalActionName"],
-                r["EvalResourceName"],
+                labels.get(r["EvalResourceName"], r["EvalResourceName"]),
                 r["EvalDecision"],
                 ", ".join(s["SourcePolicyId"] for s in r.get("MatchedStatements", [])) or "—",
             )
@@ -179,22 +210,121 @@ def _simulation(results: list[dict]) -> Table:
     )
 
 
-def simulate_policy(iam: Any, document: dict, actions: list[str], resources: list[str]) -> Table:
+def simulate_policy(
+    iam: Any,
+    document: dict,
+    actions: list[str],
+    resources: list[str],
+    labels: Mapping[str, str] | None = None,
+) -> Table:
     """IAM's policy simulator on a document not attached anywhere yet
-    (``iam simulate-custom-policy``): would it allow each action on each resource?"""
+    (``iam simulate-custom-policy``): would it allow each action on each resource?
+
+    ``labels`` names resources in the table (``{pool_arn: "this pool"}``) instead of whole ARNs.
+    """
     results = iam.simulate_custom_policy(
         PolicyInputList=[json.dumps(document)], ActionNames=actions, ResourceArns=resources
     )["EvaluationResults"]
-    return _simulation(results)
+    return _simulation(results, labels)
 
 
-def simulate_role(iam: Any, role_arn: str, actions: list[str], resources: list[str]) -> Table:
+def simulate_role(
+    iam: Any,
+    role_arn: str,
+    actions: list[str],
+    resources: list[str],
+    labels: Mapping[str, str] | None = None,
+) -> Table:
     """IAM's policy simulator on everything attached to a role
-    (``iam simulate-principal-policy``)."""
+    (``iam simulate-principal-policy``); ``labels`` as for :func:`simulate_policy`."""
     results = iam.simulate_principal_policy(
         PolicySourceArn=role_arn, ActionNames=actions, ResourceArns=resources
     )["EvaluationResults"]
-    return _simulation(results)
+    return _simulation(results, labels)
+
+
+def simulate_roles(
+    iam: Any,
+    role_arns: Mapping[str, str],
+    actions: list[str],
+    resources: list[str],
+    labels: Mapping[str, str] | None = None,
+) -> Table:
+    """:func:`simulate_role` for each role (name -> ARN), as one table with a ``role`` column."""
+    rows = []
+    for name, arn in role_arns.items():
+        rows += [[name, *row] for row in simulate_role(iam, arn, actions, resources, labels).rows]
+    return Table(["role", "action", "resource", "decision", "decided by"], rows)
+
+
+@dataclass
+class RoleCall:
+    """What one call made with a role's own credentials got: ``allowed``, ``refused`` (AWS's
+    error code and exact message) or ``skipped`` (your identity may not assume the role)."""
+
+    role: str
+    call: str
+    outcome: str
+    code: str = ""
+    message: str = ""
+
+    def __repr__(self) -> str:
+        lines = [f"as {self.role}: {self.call} -> {self.outcome}"]
+        if self.code:
+            lines.append(f"{self.code}: {self.message}")
+        elif self.message:
+            lines.append(self.message)
+        return "\n".join(lines)
+
+
+#: the session name the kit's live checks appear under in the role's ARN (and in CloudTrail)
+CHECK_SESSION = "kit-permission-check"
+
+
+def call_as_role(
+    cloud: Cloud, role_arn: str, service: str, operation: str, **params: Any
+) -> RoleCall:
+    """Make one call with ``role_arn``'s own temporary credentials (``sts assume-role``) and say
+    what AWS answered; nothing is changed when the call is refused.
+
+    On the local cloud the notebooks' keys may assume any role. On AWS, ``sts:AssumeRole`` needs
+    the role's trust policy to admit you; the series' roles trust only Lambda, so there the call
+    is skipped (the outcome says so) and the policy simulator's answer stands alone.
+    """
+    role_name = role_arn.rsplit("/", 1)[-1]
+    call = f"{service}:{_action_name(operation)}"
+    sts = cloud.client("sts")
+    try:
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=CHECK_SESSION)["Credentials"]
+    except ClientError as err:
+        if error_code(err) != "AccessDenied":
+            raise
+        why = (
+            f"skipped: you may not assume {role_name} (its trust policy admits only "
+            "lambda.amazonaws.com), so only the policy simulator answers here"
+        )
+        return RoleCall(role_name, call, "skipped", message=why)
+    session = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=cloud.region,
+    )
+    client = session.client(service, endpoint_url=cloud.endpoint_url)
+    try:
+        getattr(client, operation)(**params)
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        refused = error_code(err) in ("AccessDeniedException", "AccessDenied")
+        # any other error came after IAM had allowed the call (an unknown user, say)
+        outcome = "refused" if refused else "allowed"
+        return RoleCall(role_name, call, outcome, error_code(err), error.get("Message", ""))
+    return RoleCall(role_name, call, "allowed")
+
+
+def _action_name(operation: str) -> str:
+    """``admin_set_user_password`` -> ``AdminSetUserPassword``."""
+    return "".join(part.capitalize() for part in operation.split("_"))
 
 
 def another_pool_arn(user_pool_arn: str) -> str:

@@ -1,5 +1,5 @@
 """The seed's Postman tests as files Postman imports and newman runs: a v2.1 collection of the
-same scenarios notebook 06 checks, and an environment for one deployed stack.
+same scenarios notebook 07 checks, and an environment for one deployed stack.
 
 The collection holds no secret and no address: ``{{api_url}}``, ``{{username}}`` and
 ``{{password}}`` come from the environment, where the password is a ``secret`` variable. The
@@ -105,6 +105,19 @@ SCENARIOS: tuple[Scenario, ...] = (
         (_body_is(UNAUTHORIZED, "Unauthorized"),),
         authorization="{{access_token}}",
     ),
+    Scenario(
+        "GET /hello with a forged ID token",
+        "hello",
+        401,
+        (_body_is(UNAUTHORIZED, "Unauthorized"),),
+        authorization="{{forged_token}}",
+        # the ID token with the end of its signature changed: no longer signed by the pool
+        prerequest=(
+            'const idToken = pm.environment.get("id_token");',
+            'const tail = idToken.slice(-4) === "AAAA" ? "BBBB" : "AAAA";',
+            'pm.variables.set("forged_token", idToken.slice(0, -4) + tail);',
+        ),
+    ),
 )
 
 
@@ -145,7 +158,7 @@ def collection() -> dict[str, Any]:
             ),
             "name": COLLECTION_NAME,
             "description": (
-                "The tests of the Cognito-protected simple-api, as notebook 06 runs them. "
+                "The tests of the Cognito-protected simple-api, as notebook 07 runs them. "
                 "Run the requests in order: the login stores the tokens the next ones use."
             ),
             "schema": SCHEMA,

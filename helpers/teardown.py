@@ -71,12 +71,16 @@ def teardown_steps(cloud: Cloud) -> list[Step]:
             Step("log group", group, lambda g=group: delete_log_group(logs, g),
                  lambda g=group: _log_group_exists(logs, g)),
         ]  # fmt: skip
-    role, policy, pool = names.ROLE, names.POLICY, names.USER_POOL
+    # roles first (delete_role detaches their policies), then the policies (delete_policy deletes
+    # their non-default versions first, as IAM requires)
+    for role in names.ROLES.values():
+        steps.append(Step("IAM role", role, lambda r=role: delete_role(iam, r),
+                          lambda r=role: find_role(iam, r) is not None))  # fmt: skip
+    for policy in names.POLICIES.values():
+        steps.append(Step("IAM policy", policy, lambda p=policy: delete_policy(iam, p),
+                          lambda p=policy: find_policy(iam, p) is not None))  # fmt: skip
+    pool = names.USER_POOL
     steps += [
-        Step("IAM role", role, lambda: delete_role(iam, role),
-             lambda: find_role(iam, role) is not None),
-        Step("IAM policy", policy, lambda: delete_policy(iam, policy),
-             lambda: find_policy(iam, policy) is not None),
         Step("user pool", pool, lambda: _delete_user_pool(idp, pool),
              lambda: find_user_pool(idp, pool) is not None),
     ]  # fmt: skip

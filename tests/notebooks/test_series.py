@@ -144,8 +144,8 @@ def test_series_builds_the_stack(two_runs):
             "usage plans": 1,
             "functions": 3,
             "permissions": 2,  # hello and auth, each for its own route
-            "roles": 1,
-            "policies": 1,
+            "roles": 3,
+            "policies": 2,
             "log groups": 3,
         }
     )
@@ -311,3 +311,48 @@ def test_the_local_target_never_reaches_aws(series_env):
     finally:
         patch.undo()
     assert results[0].status == "failed" and "make up" in results[0].detail
+
+
+def test_each_function_has_a_role_allowing_its_calls_and_no_other_functions(two_runs):
+    """Least privilege, asked of IAM's policy simulator on the stack the series built: each
+    function's own role allows what that function calls and denies the other functions' Cognito
+    calls. Fails if two functions share a role again, or a role gains another's call."""
+    cloud, tmp, *_ = two_runs
+    lam, iam = cloud.client("lambda"), cloud.client("iam")
+    present = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+    if not set(names.FUNCTIONS.values()) <= present:  # the teardown test ran first: build again
+        run_ok(TUTORIAL, tmp / "least-privilege")
+    stack = json.loads((tmp / "outputs" / "local.json").read_text())
+    pool_arn = stack["user_pool_arn"]
+    region, account = pool_arn.split(":")[3:5]
+
+    def log_stream(function: str) -> str:
+        group = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}"
+        return f"{group}:log-stream:2024/01/01/[$LATEST]0123456789abcdef"
+
+    cognito_call = {
+        "auth": "cognito-idp:AdminInitiateAuth",
+        "confirm_user": "cognito-idp:AdminSetUserPassword",
+    }
+    roles = {
+        key: lam.get_function_configuration(FunctionName=function)["Role"]
+        for key, function in names.FUNCTIONS.items()
+    }
+    assert {key: arn.rsplit("/", 1)[-1] for key, arn in roles.items()} == names.ROLES
+    assert len(set(roles.values())) == len(roles)  # no two functions share a role
+
+    def decisions(role_arn: str, actions: list[str], resource: str) -> dict[str, str]:
+        results = iam.simulate_principal_policy(
+            PolicySourceArn=role_arn, ActionNames=actions, ResourceArns=[resource]
+        )["EvaluationResults"]
+        return {r["EvalActionName"]: r["EvalDecision"] for r in results}
+
+    for key, role_arn in roles.items():
+        logs = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        stream = log_stream(names.FUNCTIONS[key])
+        assert decisions(role_arn, logs, stream) == dict.fromkeys(logs, "allowed"), key
+        own = [cognito_call[key]] if key in cognito_call else []
+        if own:
+            assert decisions(role_arn, own, pool_arn) == {own[0]: "allowed"}, key
+        others = [action for other, action in cognito_call.items() if other != key]
+        assert decisions(role_arn, others, pool_arn) == dict.fromkeys(others, "implicitDeny"), key

@@ -35,11 +35,15 @@ from helpers.errors import KitError
 from helpers.functions import ensure_function, ensure_invoke_permission, invoke
 from helpers.iam import (
     LAMBDA_TRUST_POLICY,
+    call_as_role,
     cognito_admin_policy,
+    confirm_user_policy,
+    ensure_lambda_role,
     ensure_policy,
     ensure_role,
     policy_document,
 )
+from helpers.names import BASIC_EXECUTION_POLICY_ARN
 from helpers.stack import load_stack
 from helpers.teardown import teardown
 from tests.support import REGION, unique
@@ -207,10 +211,67 @@ def test_the_placeholder_leaves_a_wired_lambda_alone(cloud, api_with_hello):
     assert kept["type"] == "AWS_PROXY"
 
 
+def old_single_policy(user_pool_arn: str) -> dict:
+    """The policy as the series wrote it before each function had a role: both calls in one."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["cognito-idp:AdminInitiateAuth", "cognito-idp:AdminSetUserPassword"],
+                "Resource": user_pool_arn,
+            }
+        ],
+    }
+
+
+def test_a_policy_from_the_old_single_role_converges(cloud):
+    """A re-run on a stack whose policy allowed both calls narrows it to sign-in only."""
+    iam = cloud.client("iam")
+    name, pool_arn = unique("policy"), "arn:aws:cognito-idp:us-east-1:123456789012:userpool/x_1"
+    ensure_policy(iam, name, old_single_policy(pool_arn))
+    narrowed = ensure_policy(iam, name, cognito_admin_policy(pool_arn))
+    assert narrowed["DefaultVersionId"] == "v2"
+    assert policy_document(iam, narrowed)["Statement"][0]["Action"] == (
+        "cognito-idp:AdminInitiateAuth"
+    )
+    assert ensure_policy(iam, name, cognito_admin_policy(pool_arn))["DefaultVersionId"] == "v2"
+
+
+def test_call_as_role_shows_the_denial_and_changes_nothing(cloud):
+    idp, iam = cloud.client("cognito-idp"), cloud.client("iam")
+    pool = ensure_user_pool(idp, unique("pool"))
+    policy = ensure_policy(iam, unique("policy"), cognito_admin_policy(pool["Arn"]))
+    role = ensure_lambda_role(iam, unique("role"), [BASIC_EXECUTION_POLICY_ARN, policy["Arn"]])
+    refused = call_as_role(
+        cloud, role["Arn"], "cognito-idp", "admin_set_user_password",
+        UserPoolId=pool["Id"], Username="nobody", Password="Aa1!aaaaaaaa", Permanent=True,
+    )  # fmt: skip
+    assert (refused.outcome, refused.code) == ("refused", "AccessDeniedException")
+    assert refused.message == (
+        f"User: arn:aws:sts::123456789012:assumed-role/{role['RoleName']}/kit-permission-check "
+        f"is not authorized to perform: cognito-idp:AdminSetUserPassword on resource: "
+        f"{pool['Arn']} because no identity-based policy allows the "
+        "cognito-idp:AdminSetUserPassword action"
+    )
+    allowed = call_as_role(
+        cloud, role["Arn"], "cognito-idp", "admin_initiate_auth", UserPoolId=pool["Id"],
+        ClientId="nope", AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "nobody", "PASSWORD": "x"},
+    )  # fmt: skip
+    assert allowed.outcome == "allowed" and allowed.code != "AccessDeniedException"
+
+
 def test_teardown_after_a_partial_run_and_twice(cloud):
     idp, iam = cloud.client("cognito-idp"), cloud.client("iam")
-    ensure_user_pool(idp, names.USER_POOL)
-    ensure_role(iam, names.ROLE, LAMBDA_TRUST_POLICY)
+    pool = ensure_user_pool(idp, names.USER_POOL)
+    ensure_role(iam, names.ROLES["hello"], LAMBDA_TRUST_POLICY)
+    # a policy with a non-default version, attached: teardown detaches it and deletes v1 first
+    ensure_policy(iam, names.AUTH_POLICY, old_single_policy(pool["Arn"]))
+    auth = ensure_policy(iam, names.AUTH_POLICY, cognito_admin_policy(pool["Arn"]))
+    ensure_lambda_role(iam, names.ROLES["auth"], [BASIC_EXECUTION_POLICY_ARN, auth["Arn"]])
+    confirm = ensure_policy(iam, names.CONFIRM_USER_POLICY, confirm_user_policy(pool["Arn"]))
+    ensure_lambda_role(iam, names.ROLES["confirm_user"], [confirm["Arn"]])
     cloud.outputs.save(target="local")
     for _ in range(2):
         report = teardown(cloud)
@@ -219,3 +280,7 @@ def test_teardown_after_a_partial_run_and_twice(cloud):
     assert names.USER_POOL not in [
         p["Name"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]
     ]
+    kept = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    assert not set(names.ROLES.values()) & set(kept)
+    policies = [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]]
+    assert not set(names.POLICIES.values()) & set(policies)

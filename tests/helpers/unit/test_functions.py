@@ -392,3 +392,22 @@ def test_invoke_function_error_without_a_json_object(stubbed):
     )
     with pytest.raises(KitError, match=f"^{NAME} failed: Error: boom$"):
         invoke(lam, NAME, {})
+
+
+def test_source_packages_another_folder_of_lambdas(stubbed):
+    """``source=`` deploys another folder's code to the function (06: the seed's handler)."""
+    lam, stubber = stubbed("lambda")
+    seed = package("simple_api_auth_seed")
+    assert seed != package(NAME)
+    with zipfile.ZipFile(io.BytesIO(seed)) as archive:
+        assert archive.namelist() == ["handler.py"]
+    get_function(stubber)
+    update = {"FunctionName": NAME, "ZipFile": seed}
+    stubber.add_response("update_function_code", configuration(), update)
+    get_function(stubber, CodeSha256=code_sha256(seed))  # function_updated_v2: done
+    get_function(stubber, CodeSha256=code_sha256(seed))
+
+    found = ensure_function(lam, NAME, ROLE, source="simple_api_auth_seed")
+
+    stubber.assert_no_pending_responses()
+    assert found["CodeSha256"] == code_sha256(seed)

@@ -12,7 +12,9 @@ from helpers.iam import (
     LAMBDA_TRUST_POLICY,
     another_pool_arn,
     as_document,
+    call_as_role,
     cognito_admin_policy,
+    confirm_user_policy,
     ensure_policy,
     ensure_role,
     simulate_policy,
@@ -265,3 +267,104 @@ def test_another_pool_arn_is_in_the_same_account_and_region():
     other = another_pool_arn(POOL_ARN)
     assert other == f"arn:aws:cognito-idp:us-east-1:{ACCOUNT}:userpool/us-east-1_EXAMPLE"
     assert other != POOL_ARN
+
+
+def test_simulate_role_labels_resources_instead_of_whole_arns(stubbed):
+    iam, stubber = stubbed("iam")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/simple-api-Role"
+    other = another_pool_arn(POOL_ARN)
+    stubber.add_response(
+        "simulate_principal_policy",
+        {
+            "EvaluationResults": [
+                {
+                    "EvalActionName": ACTIONS[1],
+                    "EvalResourceName": arn,
+                    "EvalDecision": "implicitDeny",
+                }
+                for arn in (POOL_ARN, other, "arn:aws:logs:us-east-1:1:log-group:x")
+            ]
+        },
+        {
+            "PolicySourceArn": role_arn,
+            "ActionNames": ACTIONS[1:],
+            "ResourceArns": [POOL_ARN, other],
+        },
+    )
+    labels = {POOL_ARN: "this pool", other: "another pool"}
+    table = simulate_role(iam, role_arn, ACTIONS[1:], [POOL_ARN, other], labels=labels)
+    assert [row[1] for row in table.rows] == [
+        "this pool",
+        "another pool",
+        "arn:aws:logs:us-east-1:1:log-group:x",  # no label: the ARN itself
+    ]
+
+
+# -- one policy per function ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "action"),
+    [
+        (cognito_admin_policy, "cognito-idp:AdminInitiateAuth"),
+        (confirm_user_policy, "cognito-idp:AdminSetUserPassword"),
+    ],
+)
+def test_each_function_policy_allows_one_call_on_one_pool(make, action):
+    (statement,) = make(POOL_ARN)["Statement"]
+    assert (statement["Effect"], statement["Action"], statement["Resource"]) == (
+        "Allow",
+        action,
+        POOL_ARN,
+    )
+
+
+def test_the_old_two_action_policy_gets_a_new_narrower_default_version(stubbed):
+    """A re-run on a stack from before the split: the policy held both calls; it converges."""
+    iam, stubber = stubbed("iam")
+    old = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SignInAndConfirmUsersOfOnePool",
+                "Effect": "Allow",
+                "Action": ["cognito-idp:AdminInitiateAuth", "cognito-idp:AdminSetUserPassword"],
+                "Resource": POOL_ARN,
+            }
+        ],
+    }
+    wanted = cognito_admin_policy(POOL_ARN)
+    existing(stubber, "v1", old)
+    versions(stubber, "v1", {"v1": 1})
+    new_default_version(stubber, wanted, "v2")
+    assert ensure_policy(iam, NAME, wanted)["DefaultVersionId"] == "v2"
+    stubber.assert_no_pending_responses()
+
+
+# -- call_as_role --------------------------------------------------------------------------------
+
+
+class FakeCloud:
+    region, endpoint_url = "us-east-1", None
+
+    def __init__(self, sts) -> None:
+        self.sts = sts
+
+    def client(self, service: str):
+        assert service == "sts"
+        return self.sts
+
+
+def test_call_as_role_is_skipped_when_the_role_trusts_only_lambda(stubbed):
+    sts, stubber = stubbed("sts")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/simple-api-Role"
+    stubber.add_client_error(
+        "assume_role",
+        service_error_code="AccessDenied",
+        service_message="User: arn:aws:iam::1:user/me is not authorized to perform: sts:AssumeRole",
+        http_status_code=403,
+    )
+    found = call_as_role(FakeCloud(sts), role_arn, "cognito-idp", "admin_set_user_password")
+    assert found.outcome == "skipped" and found.call == "cognito-idp:AdminSetUserPassword"
+    assert "trust policy admits only lambda.amazonaws.com" in repr(found)
+    stubber.assert_no_pending_responses()

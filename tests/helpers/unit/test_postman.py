@@ -1,4 +1,4 @@
-"""helpers.postman: the v2.1 collection of the five scenarios, the environment with a secret
+"""helpers.postman: the v2.1 collection of the six scenarios, the environment with a secret
 password, and the files written 0600 under ``runs/`` with nothing secret shown."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ NAMES = [
     "GET /auth with username and password",
     "GET /hello with the ID token",
     "GET /hello with the access token",
+    "GET /hello with a forged ID token",
 ]
-CODES = [401, 400, 200, 200, 401]
+CODES = [401, 400, 200, 200, 401, 401]
 PASSWORD = "Xy7-kq_P.9!zRt#2%Lm="
 STACK = {
     "api_url": "http://127.0.0.1:4566/restapis/abc123/dev/_user_request_",
@@ -64,7 +65,7 @@ def test_the_collection_is_v2_1_with_a_name():
     assert doc["info"]["_postman_id"]
 
 
-def test_the_collection_holds_the_five_scenarios_in_order():
+def test_the_collection_holds_the_six_scenarios_in_order():
     assert [item["name"] for item in collection()["item"]] == NAMES
     assert [s.name for s in SCENARIOS] == NAMES
 
@@ -94,7 +95,7 @@ def test_every_request_is_a_get_on_the_api_url(name):
 
 
 def test_the_unauthorized_answers_are_checked_exactly():
-    for name in (NAMES[0], NAMES[4]):
+    for name in (NAMES[0], NAMES[4], NAMES[5]):
         body = "\n".join(script(items()[name], "test"))
         assert '{"message": "Unauthorized"}' in body
 
@@ -126,7 +127,7 @@ def test_the_login_percent_encodes_the_password_before_sending_it():
     assert header(item) == {}
 
 
-def test_only_the_login_has_a_prerequest_script_and_a_query():
+def test_only_the_login_has_a_query_and_a_prerequest_besides_the_forgery():
     for name in (NAMES[0], NAMES[1], NAMES[3], NAMES[4]):
         item = items()[name]
         assert [e["listen"] for e in item["event"]] == ["test"]
@@ -138,6 +139,16 @@ def test_the_hello_requests_send_the_stored_tokens():
     assert header(items()[NAMES[0]]) == {}
     assert header(items()[NAMES[3]]) == {"Authorization": "{{id_token}}"}
     assert header(items()[NAMES[4]]) == {"Authorization": "{{access_token}}"}
+    assert header(items()[NAMES[5]]) == {"Authorization": "{{forged_token}}"}
+
+
+def test_the_forgery_changes_the_end_of_the_stored_id_tokens_signature():
+    item = items()[NAMES[5]]
+    assert [e["listen"] for e in item["event"]] == ["prerequest", "test"]
+    assert "query" not in item["request"]["url"]
+    prerequest = "\n".join(script(item, "prerequest"))
+    assert 'pm.environment.get("id_token")' in prerequest
+    assert 'pm.variables.set("forged_token", idToken.slice(0, -4) + tail);' in prerequest
 
 
 def test_the_id_token_request_checks_the_greeting_and_the_claims():
@@ -159,7 +170,14 @@ def test_the_collection_holds_no_secret_and_no_address():
     assert "eyJ" not in text
     # every variable it uses comes from the environment or is set by the scripts
     used = set(re.findall(r"\{\{(\w+)\}\}", text))
-    assert used == {"api_url", "username", "password_in_url", "id_token", "access_token"}
+    assert used == {
+        "api_url",
+        "username",
+        "password_in_url",
+        "id_token",
+        "access_token",
+        "forged_token",
+    }
 
 
 # --- the environment ------------------------------------------------------------------------
@@ -218,7 +236,7 @@ def test_write_postman_shows_relative_paths_and_no_secret(runs):
     assert PASSWORD not in shown
     assert str(runs) not in shown
     assert "runs/local/postman/" in repr(table)
-    assert "5 requests" in repr(table)
+    assert "6 requests" in repr(table)
 
 
 def test_write_postman_twice_overwrites(runs):
@@ -247,7 +265,7 @@ def test_scenarios_table_lists_the_requests_and_their_codes():
     table = scenarios_table()
     assert table.headers == ["request", "expects"]
     assert table.rows == [[name, str(code)] for name, code in zip(NAMES, CODES, strict=True)]
-    assert [row[1] for row in table.rows] == ["401", "400", "200", "200", "401"]
+    assert [row[1] for row in table.rows] == ["401", "400", "200", "200", "401", "401"]
 
 
 # --- the scripts are valid JavaScript -------------------------------------------------------
@@ -268,4 +286,4 @@ def test_every_script_is_valid_javascript(tmp_path):
             )
             assert result.returncode == 0, (item["name"], event["listen"], result.stderr)
             checked += 1
-    assert checked == len(NAMES) + 1  # a test script each, and the login's prerequest
+    assert checked == len(NAMES) + 2  # a test script each, the login's and forgery's prerequest

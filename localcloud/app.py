@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import door, service_model
+from . import clock, cognito_oauth, door, service_model
 from .authz.enforcer import Enforcer, LogPermission
 from .aws_call import AwsCall, Reply, identify, internal_error, read_body
 from .caches import DATA_PLANE, ROLE_POLICIES, Generations
@@ -56,6 +56,7 @@ class LocalCloudApp:
         self.seed = seed
         self.started = time.time()
         self.moto = wsgi_app()
+        moto_cognito.install(clock.now)  # Cognito's tokens: the movable clock, client lifetimes
         service_model.warm_up()
         self.runtime = runtime
         self.deployments = DeploymentStore()
@@ -75,6 +76,11 @@ class LocalCloudApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path == "/_localcloud/clock":
+            return self._clock(environ).send(start_response)
+        token_endpoint = cognito_oauth.TOKEN_URL.match(path)
+        if token_endpoint:
+            return cognito_oauth.token(token_endpoint["domain"], environ).send(start_response)
         if path.startswith("/_localcloud/"):
             return self._admin(path, start_response)
         stage = STAGE_URL.match(path)
@@ -166,6 +172,29 @@ class LocalCloudApp:
             source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"),
             protocol=environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         )
+
+    @staticmethod
+    def _clock(environ: dict[str, Any]) -> Reply:
+        """``GET`` the clock's offset; ``POST {"advance_seconds": N}`` or ``{"reset": true}``."""
+        if environ.get("REQUEST_METHOD") == "POST":
+            try:
+                doc = json.loads(read_body(environ) or b"{}")
+                if not isinstance(doc, dict):
+                    raise ValueError("the body must be a JSON object")
+                if doc.get("reset") is True:
+                    clock.reset()
+                elif "advance_seconds" in doc:
+                    clock.advance(doc["advance_seconds"])
+                else:
+                    raise ValueError('expected {"advance_seconds": N} or {"reset": true}')
+            except ValueError as exc:
+                body = json.dumps({"message": str(exc)}).encode()
+                return Reply(400, [("Content-Type", "application/json")], body)
+        elif environ.get("REQUEST_METHOD") != "GET":
+            body = b'{"message": "use GET or POST"}'
+            return Reply(405, [("Content-Type", "application/json")], body)
+        doc = {"offset_seconds": clock.offset(), "now": clock.now()}
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(doc).encode())
 
     @staticmethod
     def _log(topic: str, message: str) -> None:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 
-from .. import arns
+from .. import arns, clock
 from .errors import ExpiredToken, IntegrationConfigurationError, Unauthorized
 from .model import Backends, Context
 
@@ -95,7 +94,7 @@ def verify_token(
     if key is None:
         raise Unauthorized(detail=f"no key {header.get('kid')!r} in the pool's JWKS")
     try:
-        claims = _decode_at(token, key, issuer, time.time() if now is None else now)
+        claims = _decode_at(token, key, issuer, clock.now() if now is None else now)
     except jwt.ExpiredSignatureError:
         raise ExpiredToken(detail="token expired") from None
     except jwt.PyJWTError as exc:

@@ -77,7 +77,7 @@ lock: setup ## re-resolve requirements.lock from pyproject.toml's ranges
 		--no-emit-find-links --output-file=requirements.lock pyproject.toml
 	@echo "requirements.lock updated; commit it."
 
-tutorial: setup ## set up, start the local cloud, run notebooks 00-07 headless into runs/$(TARGET)/
+tutorial: setup ## set up, start the local cloud, run notebooks 00-08 headless into runs/$(TARGET)/
 	@$(if $(filter local,$(TARGET)),$(BIN)/python -m localcloud up &&) cd $(ROOT) && \
 		$(BIN)/python -m tools.series tutorial --target $(TARGET) --region $(REGION)
 

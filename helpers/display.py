@@ -147,7 +147,7 @@ def _exchange(
 
 #: what each claim of a Cognito token means
 CLAIM_MEANINGS = {
-    "sub": "the user's unique, permanent id in the pool",
+    "sub": "who the token is about: the user's permanent id (a machine token: the app client id)",
     "cognito:username": "the username",
     "username": "the username",
     "aud": "the app client the token was issued to",

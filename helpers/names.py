@@ -10,6 +10,7 @@ ROLES = {
     "hello": "simple-api-hello-Role",
     "auth": "simple-api-Role",  # the seed's name; its Lambda is the sign-in one
     "confirm_user": "simple-api-confirm-user-Role",
+    "reports": "simple-api-reports-Role",
 }
 #: customer managed policies: AdminInitiateAuth (auth's role), AdminSetUserPassword (confirm's)
 AUTH_POLICY = "simple-api-cognito-admin"
@@ -23,5 +24,18 @@ FUNCTIONS = {
     "hello": "simple-api-hello",
     "auth": "simple-api-auth",
     "confirm_user": "simple-api-confirm-user",
+    "reports": "simple-api-reports",
 }
 BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+#: 08_tokens: the resource server (its identifier is the scopes' prefix), its one custom scope,
+#: and the two app clients it adds to the pool (deleted with the pool, named for the teardown table)
+RESOURCE_SERVER = "simple-api"
+REPORTS_SCOPE = f"{RESOURCE_SERVER}/reports.read"
+MACHINE_CLIENT = "simple-api-machine"
+SHORT_LIVED_CLIENT = "simple-api-short-lived"
+
+
+def domain_prefix(account: str) -> str:
+    """The pool's domain prefix, ``simple-api-<account id>``: on AWS a prefix is global (one per
+    region across all accounts), so the account makes it unique, and stable from run to run."""
+    return f"{REST_API}-{account}"

@@ -35,6 +35,10 @@ KEYS: dict[str, str] = {
     "functions": "03_api_and_key",
     "username": "05_confirm_user",
     "password": "05_confirm_user",
+    "cognito_domain": "08_tokens",
+    "token_url": "08_tokens",
+    "machine_client_id": "08_tokens",
+    "short_lived_client_id": "08_tokens",
 }
 
 

@@ -1,9 +1,13 @@
 """The seed's Postman tests as files Postman imports and newman runs: a v2.1 collection of the
-same scenarios notebook 07 checks, and an environment for one deployed stack.
+same scenarios notebook 07 checks, and an environment for one deployed stack. Notebook 08 writes
+them again with two more requests: a service's token from the token endpoint (client
+credentials), and ``GET /reports`` with it.
 
 The collection holds no secret and no address: ``{{api_url}}``, ``{{username}}`` and
-``{{password}}`` come from the environment, where the password is a ``secret`` variable. The
-environment file is written 0600 under ``runs/`` (git-ignored) and never shown.
+``{{password}}`` (and 08's ``{{token_url}}``, ``{{machine_client_id}}``,
+``{{machine_client_secret}}``, ``{{reports_scope}}``) come from the environment, where the
+password and the client secret are ``secret`` variables. The environment file is written 0600
+under ``runs/`` (git-ignored) and never shown.
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ class Scenario:
     query: tuple[tuple[str, str], ...] = ()
     authorization: str = ""
     prerequest: tuple[str, ...] = ()
+    method: str = "GET"
+    #: the environment variable the URL starts with (08's token request: ``token_url``)
+    base: str = "api_url"
+    #: an ``application/x-www-form-urlencoded`` body
+    form: tuple[tuple[str, str], ...] = ()
 
 
 def _status(code: int) -> str:
@@ -49,7 +58,7 @@ def _body_is(doc: Mapping[str, Any], what: str) -> str:
     )
 
 
-SCENARIOS: tuple[Scenario, ...] = (
+USER_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "GET /hello without a token",
         "hello",
@@ -121,17 +130,71 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
+#: 08_tokens: a service asks the token endpoint for a token (client credentials, the secret in
+#: the body as Postman's own OAuth 2.0 helper sends it), then reads /reports with it
+MACHINE_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "POST the token endpoint with client credentials",
+        "",
+        200,
+        (
+            "const answer = pm.response.json();",
+            'pm.test("body holds a Bearer access token and nothing else", () => {',
+            '    pm.expect(answer.token_type).to.eql("Bearer");',
+            '    pm.expect(answer.access_token.split(".")).to.have.lengthOf(3);',
+            '    pm.expect(answer).to.not.have.property("id_token");',
+            '    pm.expect(answer).to.not.have.property("refresh_token");',
+            "});",
+            'pm.environment.set("machine_token", answer.access_token);',
+        ),
+        method="POST",
+        base="token_url",
+        form=(
+            ("grant_type", "client_credentials"),
+            ("client_id", "{{machine_client_id}}"),
+            ("client_secret", "{{machine_client_secret}}"),
+            ("scope", "{{reports_scope}}"),
+        ),
+    ),
+    Scenario(
+        "GET /reports with the machine token",
+        "reports",
+        200,
+        (
+            "const body = pm.response.json();",
+            'pm.test("body lists the reports for the machine client and its scope", () => {',
+            '    pm.expect(body.client_id).to.eql(pm.environment.get("machine_client_id"));',
+            '    pm.expect(body.scopes).to.eql([pm.environment.get("reports_scope")]);',
+            "    pm.expect(body.reports).to.not.be.empty;",
+            "});",
+        ),
+        authorization="Bearer {{machine_token}}",
+    ),
+)
+#: every request the full collection holds (07 writes the first six, 08 all of them)
+SCENARIOS: tuple[Scenario, ...] = USER_SCENARIOS + MACHINE_SCENARIOS
+
+
+def scenarios(machine: bool = False) -> tuple[Scenario, ...]:
+    """07's scenarios, and with ``machine`` 08's two after them."""
+    return SCENARIOS if machine else USER_SCENARIOS
+
+
 def _script(listen: str, lines: tuple[str, ...]) -> dict[str, Any]:
     return {"listen": listen, "script": {"type": "text/javascript", "exec": list(lines)}}
 
 
 def _item(scenario: Scenario) -> dict[str, Any]:
     query = "&".join(f"{k}={v}" for k, v in scenario.query)
+    base = "{{" + scenario.base + "}}"
     url: dict[str, Any] = {
-        "raw": "{{api_url}}/" + scenario.path + (f"?{query}" if query else ""),
-        "host": ["{{api_url}}"],
-        "path": [scenario.path],
+        "raw": base
+        + (f"/{scenario.path}" if scenario.path else "")
+        + (f"?{query}" if query else ""),
+        "host": [base],
     }
+    if scenario.path:  # an empty path list would make Postman add a trailing slash
+        url["path"] = [scenario.path]
     if scenario.query:
         url["query"] = [{"key": k, "value": v} for k, v in scenario.query]
     header = (
@@ -139,18 +202,22 @@ def _item(scenario: Scenario) -> dict[str, Any]:
         if scenario.authorization
         else []
     )
+    request: dict[str, Any] = {"method": scenario.method, "header": header, "url": url}
+    if scenario.form:
+        header.append({"key": "Content-Type", "value": "application/x-www-form-urlencoded"})
+        request["body"] = {
+            "mode": "urlencoded",
+            "urlencoded": [{"key": k, "value": v, "type": "text"} for k, v in scenario.form],
+        }
     events = [_script("test", (_status(scenario.expect), *scenario.checks))]
     if scenario.prerequest:
         events.insert(0, _script("prerequest", scenario.prerequest))
-    return {
-        "name": scenario.name,
-        "event": events,
-        "request": {"method": "GET", "header": header, "url": url},
-    }
+    return {"name": scenario.name, "event": events, "request": request}
 
 
-def collection() -> dict[str, Any]:
-    """The Postman v2.1 collection: one request per scenario, in order, with its tests."""
+def collection(machine: bool = False) -> dict[str, Any]:
+    """The Postman v2.1 collection: one request per scenario, in order, with its tests (with
+    ``machine``, 08's token request and ``GET /reports`` too)."""
     return {
         "info": {
             "_postman_id": str(
@@ -163,13 +230,17 @@ def collection() -> dict[str, Any]:
             ),
             "schema": SCHEMA,
         },
-        "item": [_item(s) for s in SCENARIOS],
+        "item": [_item(s) for s in scenarios(machine)],
     }
 
 
-def environment(stack: Mapping[str, Any], target: str) -> dict[str, Any]:
+def environment(
+    stack: Mapping[str, Any], target: str, machine: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The environment for one deployed stack; the password (and the tokens, once a login has
-    stored them) are ``secret`` variables, which Postman masks."""
+    stored them) are ``secret`` variables, which Postman masks. ``machine`` (08: ``token_url``,
+    ``client_id``, ``client_secret``, ``scope``) adds the machine client's variables, its
+    secret a ``secret`` one."""
     values = [
         ("api_url", stack["api_url"], "default"),
         ("username", stack["username"], "default"),
@@ -177,6 +248,14 @@ def environment(stack: Mapping[str, Any], target: str) -> dict[str, Any]:
         ("id_token", "", "secret"),
         ("access_token", "", "secret"),
     ]
+    if machine:
+        values += [
+            ("token_url", machine["token_url"], "default"),
+            ("machine_client_id", machine["client_id"], "default"),
+            ("machine_client_secret", machine["client_secret"], "secret"),
+            ("reports_scope", machine["scope"], "default"),
+            ("machine_token", "", "secret"),
+        ]
     return {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"cognito-api-kit/{target}")),
         "name": f"{COLLECTION_NAME} ({target})",
@@ -202,19 +281,26 @@ def postman_files(target: str) -> tuple[Path, Path]:
     )
 
 
-def write_postman(stack: Mapping[str, Any], target: str) -> Table:
+def write_postman(
+    stack: Mapping[str, Any], target: str, machine: Mapping[str, str] | None = None
+) -> Table:
     """Write the collection and the environment to ``runs/<target>/postman/``; what was written
-    (paths shown relative to the project, nothing secret)."""
+    (paths shown relative to the project, nothing secret). With ``machine`` (08), the collection
+    gains the token request and ``GET /reports``, the environment the machine client."""
     collection_path, environment_path = postman_files(target)
     collection_path.parent.mkdir(parents=True, exist_ok=True)
-    write_private_json(collection_path, collection())
-    write_private_json(environment_path, environment(stack, target))
+    write_private_json(collection_path, collection(bool(machine)))
+    write_private_json(environment_path, environment(stack, target, machine))
     shown = f"runs/{target}/postman"
+    holds = "api_url, username, password (secret)"
+    if machine:
+        holds += ", token_url, machine_client_id, machine_client_secret (secret), reports_scope"
+    count = len(scenarios(bool(machine)))
     return Table(
         ["file", "holds"],
         [
-            (f"{shown}/{collection_path.name}", f"{len(SCENARIOS)} requests with their tests"),
-            (f"{shown}/{environment_path.name}", "api_url, username, password (secret)"),
+            (f"{shown}/{collection_path.name}", f"{count} requests with their tests"),
+            (f"{shown}/{environment_path.name}", holds),
         ],
     )
 
@@ -228,9 +314,9 @@ def remove_postman(target: str) -> None:
         folder.rmdir()
 
 
-def scenarios_table() -> Table:
-    """The collection's requests and what each expects, in order."""
+def scenarios_table(machine: bool = False) -> Table:
+    """The collection's requests and what each expects, in order (with ``machine``, 08's)."""
     return Table(
         ["request", "expects"],
-        [(s.name, str(s.expect)) for s in SCENARIOS],
+        [(s.name, str(s.expect)) for s in scenarios(machine)],
     )

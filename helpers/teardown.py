@@ -24,6 +24,7 @@ from helpers.display import Table
 from helpers.functions import delete_function, delete_log_group, find_function
 from helpers.iam import delete_policy, delete_role, find_policy, find_role
 from helpers.postman import remove_postman
+from helpers.tokens import delete_app_client, delete_domain, find_domain
 
 
 @dataclass
@@ -42,6 +43,27 @@ def _delete_user_pool(idp: Any, name: str) -> bool:
         idp.delete_user_pool_domain(UserPoolId=pool["Id"], Domain=pool["Domain"])
     idp.delete_user_pool(UserPoolId=pool["Id"])
     return True
+
+
+def _in_pool(idp: Any, name: str, act: Callable[[str], bool]) -> bool:
+    """``act(pool id)`` on the series' pool; False when there is no pool."""
+    pool = find_user_pool(idp, name)
+    return act(pool["Id"]) if pool else False
+
+
+def _has_client(idp: Any, pool_id: str, name: str) -> bool:
+    return any(
+        c["ClientName"] == name
+        for page in idp.get_paginator("list_user_pool_clients").paginate(
+            UserPoolId=pool_id, MaxResults=60
+        )
+        for c in page["UserPoolClients"]
+    )
+
+
+def _has_resource_server(idp: Any, pool_id: str, identifier: str) -> bool:
+    servers = idp.list_resource_servers(UserPoolId=pool_id, MaxResults=50)["ResourceServers"]
+    return any(s["Identifier"] == identifier for s in servers)
 
 
 def _log_group_exists(logs: Any, name: str) -> bool:
@@ -79,10 +101,28 @@ def teardown_steps(cloud: Cloud) -> list[Step]:
     for policy in names.POLICIES.values():
         steps.append(Step("IAM policy", policy, lambda p=policy: delete_policy(iam, p),
                           lambda p=policy: find_policy(iam, p) is not None))  # fmt: skip
-    pool = names.USER_POOL
+    pool, server = names.USER_POOL, names.RESOURCE_SERVER
+    # what 08_tokens added to the pool; it would go with the pool, but is named so the table
+    # shows it (and the domain goes first: a pool with a domain cannot be deleted)
+    for client in (names.MACHINE_CLIENT, names.SHORT_LIVED_CLIENT):
+        steps.append(Step(
+            "app client", client,
+            lambda c=client: _in_pool(idp, pool, lambda p: delete_app_client(idp, p, c)),
+            lambda c=client: _in_pool(idp, pool, lambda p: _has_client(idp, p, c)),
+        ))  # fmt: skip
+    domain = names.domain_prefix(cloud.account)
+    steps.append(Step(
+        "user pool domain", domain,
+        lambda: _in_pool(idp, pool, lambda p: delete_domain(idp, p)),
+        lambda: _in_pool(idp, pool, lambda p: find_domain(idp, p) is not None),
+    ))  # fmt: skip
     steps += [
         Step("user pool", pool, lambda: _delete_user_pool(idp, pool),
              lambda: find_user_pool(idp, pool) is not None),
+        # the resource server goes with the pool (and the local cloud does not serve
+        # DeleteResourceServer); listed so the table shows it gone
+        Step("resource server", server, lambda: False,
+             lambda: _in_pool(idp, pool, lambda p: _has_resource_server(idp, p, server))),
     ]  # fmt: skip
     return steps
 

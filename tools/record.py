@@ -1,6 +1,6 @@
 """``make record``: refresh the outputs committed in ``notebooks/`` from a real offline run.
 
-All notebooks (``00``–``07``, then ``99``) run with their own defaults on a throwaway local cloud
+All notebooks (``00``–``08``, then ``99``) run with their own defaults on a throwaway local cloud
 started with :data:`SEED`, so generated IDs come out the same every time; ``make test`` replays
 them with nbval on another such cloud and compares. The learner's ``make up``, outputs file and
 ``runs/`` are never touched. What papermill adds (timings, its metadata) is dropped, the

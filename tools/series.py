@@ -30,6 +30,7 @@ TUTORIAL = [
     "05_confirm_user",
     "06_auth_lambda",
     "07_postman_tests",
+    "08_tokens",
 ]
 TEARDOWN = ["99_teardown"]
 

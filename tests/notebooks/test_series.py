@@ -132,21 +132,21 @@ def test_series_builds_the_stack(two_runs):
     assert first == Counter(
         {
             "pools": 1,
-            "clients": 1,
+            "clients": 3,  # simple-api-client, simple-api-machine, simple-api-short-lived
             "users": 1,
             "apis": 1,
-            "resources": 3,  # /, /hello, /auth
+            "resources": 4,  # /, /hello, /auth, /reports
             "authorizers": 1,
             "validators": 1,
             "stages": 1,
             "deployments": 1,
             "api keys": 1,
             "usage plans": 1,
-            "functions": 3,
-            "permissions": 2,  # hello and auth, each for its own route
-            "roles": 3,
+            "functions": 4,
+            "permissions": 3,  # hello, auth and reports, each for its own route
+            "roles": 4,
             "policies": 2,
-            "log groups": 3,
+            "log groups": 4,
         }
     )
     outputs = json.loads((tmp / "outputs" / "local.json").read_text())

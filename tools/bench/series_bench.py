@@ -114,7 +114,7 @@ def main() -> int:
             stop_localcloud(cloud)
     ratio = series / floor
     print(f"series bench on {os.cpu_count()} cores")
-    print(f"  notebooks 00-07 through papermill   {series:6.1f} s")
+    print(f"  notebooks 00-08 through papermill   {series:6.1f} s")
     print(f"  {len(TUTORIAL)} empty notebooks (the floor)       {floor:6.1f} s")
     verdict = "ok" if ratio <= 2 else "MISSED"
     print(f"  ratio                               {ratio:6.2f}    <= 2          {verdict}")

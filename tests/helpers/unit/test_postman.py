@@ -1,5 +1,6 @@
-"""helpers.postman: the v2.1 collection of the six scenarios, the environment with a secret
-password, and the files written 0600 under ``runs/`` with nothing secret shown."""
+"""helpers.postman: the v2.1 collection of the six scenarios (and 08's two machine requests), the
+environment with a secret password (and client secret), and the files written 0600 under
+``runs/`` with nothing secret shown."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import subprocess
 import pytest
 
 from helpers.postman import (
+    MACHINE_SCENARIOS,
     SCENARIOS,
     SCHEMA,
+    USER_SCENARIOS,
     collection,
     environment,
     scenarios_table,
@@ -29,6 +32,17 @@ NAMES = [
     "GET /hello with a forged ID token",
 ]
 CODES = [401, 400, 200, 200, 401, 401]
+MACHINE_NAMES = [
+    "POST the token endpoint with client credentials",
+    "GET /reports with the machine token",
+]
+CLIENT_SECRET = "s3cr3t-of-the-machine-client-0123456789abcdef"
+MACHINE = {
+    "token_url": "http://127.0.0.1:4566/_cognito/simple-api-123456789012/oauth2/token",
+    "client_id": "machine123",
+    "client_secret": CLIENT_SECRET,
+    "scope": "simple-api/reports.read",
+}
 PASSWORD = "Xy7-kq_P.9!zRt#2%Lm="
 STACK = {
     "api_url": "http://127.0.0.1:4566/restapis/abc123/dev/_user_request_",
@@ -67,7 +81,8 @@ def test_the_collection_is_v2_1_with_a_name():
 
 def test_the_collection_holds_the_six_scenarios_in_order():
     assert [item["name"] for item in collection()["item"]] == NAMES
-    assert [s.name for s in SCENARIOS] == NAMES
+    assert [s.name for s in USER_SCENARIOS] == NAMES
+    assert SCENARIOS == USER_SCENARIOS + MACHINE_SCENARIOS
 
 
 @pytest.mark.parametrize("name,code", list(zip(NAMES, CODES, strict=True)))
@@ -276,7 +291,7 @@ def test_every_script_is_valid_javascript(tmp_path):
     if node is None:
         pytest.skip("node is not installed")
     checked = 0
-    for index, item in enumerate(collection()["item"]):
+    for index, item in enumerate(collection(machine=True)["item"]):
         for event in item["event"]:
             source = "\n".join(event["script"]["exec"])
             path = tmp_path / f"{index}-{event['listen']}.js"
@@ -286,4 +301,94 @@ def test_every_script_is_valid_javascript(tmp_path):
             )
             assert result.returncode == 0, (item["name"], event["listen"], result.stderr)
             checked += 1
-    assert checked == len(NAMES) + 2  # a test script each, the login's and forgery's prerequest
+    # a test script each, the login's and forgery's prerequest
+    assert checked == len(NAMES) + len(MACHINE_NAMES) + 2
+
+
+# --- 08's machine requests ------------------------------------------------------------------
+
+
+def machine_items() -> dict[str, dict]:
+    return {item["name"]: item for item in collection(machine=True)["item"]}
+
+
+def test_the_machine_collection_adds_two_requests_after_the_six():
+    assert [item["name"] for item in collection(machine=True)["item"]] == NAMES + MACHINE_NAMES
+    assert collection(machine=True)["info"] == collection()["info"]
+    assert [s.name for s in MACHINE_SCENARIOS] == MACHINE_NAMES
+
+
+def test_the_token_request_posts_client_credentials_as_a_form_to_the_token_url():
+    item = machine_items()[MACHINE_NAMES[0]]
+    request = item["request"]
+    assert request["method"] == "POST"
+    # no "path": an empty one makes Postman send the URL with a trailing slash
+    assert request["url"] == {"raw": "{{token_url}}", "host": ["{{token_url}}"]}
+    assert header(item) == {"Content-Type": "application/x-www-form-urlencoded"}
+    assert request["body"]["mode"] == "urlencoded"
+    form = {f["key"]: f["value"] for f in request["body"]["urlencoded"]}
+    assert form == {
+        "grant_type": "client_credentials",
+        "client_id": "{{machine_client_id}}",
+        "client_secret": "{{machine_client_secret}}",
+        "scope": "{{reports_scope}}",
+    }
+    lines = script(item, "test")
+    assert "have.status(200)" in lines[0]
+    assert 'pm.environment.set("machine_token", answer.access_token);' in lines
+
+
+def test_reports_is_read_with_the_stored_machine_token():
+    item = machine_items()[MACHINE_NAMES[1]]
+    assert item["request"]["method"] == "GET"
+    assert item["request"]["url"]["raw"] == "{{api_url}}/reports"
+    assert item["request"]["url"]["path"] == ["reports"]
+    assert header(item) == {"Authorization": "Bearer {{machine_token}}"}
+    body = "\n".join(script(item, "test"))
+    assert "have.status(200)" in body and 'pm.environment.get("reports_scope")' in body
+
+
+def test_the_machine_collection_holds_no_secret():
+    text = json.dumps(collection(machine=True))
+    for value in (*STACK.values(), *MACHINE.values()):
+        assert value not in text
+
+
+def test_the_machine_environment_keeps_the_client_secret_secret():
+    doc = environment(STACK, "local", MACHINE)
+    values = {v["key"]: v for v in doc["values"]}
+    assert list(values)[:5] == ["api_url", "username", "password", "id_token", "access_token"]
+    assert values["token_url"]["value"] == MACHINE["token_url"]
+    assert values["machine_client_id"]["value"] == "machine123"
+    assert values["machine_client_secret"] == {
+        "key": "machine_client_secret",
+        "value": CLIENT_SECRET,
+        "type": "secret",
+        "enabled": True,
+    }
+    assert values["reports_scope"]["value"] == "simple-api/reports.read"
+    assert values["machine_token"]["type"] == "secret" and values["machine_token"]["value"] == ""
+    used = set(re.findall(r"\{\{(\w+)\}\}", json.dumps(collection(machine=True))))
+    set_by_scripts = {"password_in_url", "id_token", "access_token", "forged_token"}
+    assert used - set_by_scripts <= set(values)
+
+
+def test_write_postman_with_the_machine_client_shows_eight_requests_and_no_secret(runs):
+    table = write_postman(STACK, "local", MACHINE)
+    folder = runs / "local" / "postman"
+    assert json.loads((folder / COLLECTION_FILE).read_text()) == collection(machine=True)
+    assert json.loads((folder / ENVIRONMENT_FILE).read_text()) == environment(
+        STACK, "local", MACHINE
+    )
+    shown = repr(table) + table._repr_markdown_()
+    assert "8 requests" in shown and "machine_client_secret (secret)" in shown
+    assert CLIENT_SECRET not in shown and PASSWORD not in shown
+    # 07 run again afterwards writes its six requests back
+    write_postman(STACK, "local")
+    assert json.loads((folder / COLLECTION_FILE).read_text()) == collection()
+
+
+def test_scenarios_table_with_the_machine_requests():
+    rows = scenarios_table(machine=True).rows
+    assert rows[-2:] == [[MACHINE_NAMES[0], "200"], [MACHINE_NAMES[1], "200"]]
+    assert rows[:-2] == scenarios_table().rows

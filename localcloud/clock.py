@@ -3,7 +3,7 @@
 
 Only token issue (Cognito) and token expiry (the API Gateway authorizer) read it, so a learner can
 watch a token expire without waiting. The offset lives in memory: a restart resets it. AWS has no
-such thing (docs/pending-tokens.md#local-clock).
+such thing (docs/aws-behavior.md#cognito-token-endpoint rule 8).
 """
 
 from __future__ import annotations

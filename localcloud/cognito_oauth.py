@@ -5,7 +5,7 @@ shape: ``{"access_token", "expires_in", "token_type"}`` or ``400 {"error": "..."
 
 Grants: ``client_credentials`` (machine clients, custom scopes) and ``refresh_token``. There is no
 hosted UI here, so no authorization code is ever valid. The rules and their sources:
-docs/pending-tokens.md#cognito-token-endpoint.
+docs/aws-behavior.md#cognito-token-endpoint.
 """
 
 from __future__ import annotations

@@ -65,6 +65,23 @@ def test_the_code_cites_the_project_doc_not_a_file_it_does_not_have():
     assert stale == []
 
 
+def test_no_code_cites_a_doc_the_repository_does_not_have():
+    cited = re.compile(r"docs/[A-Za-z0-9_.-]+\.md")
+    missing = sorted(
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in [
+            *ROOT.glob("localcloud/**/*.py"),
+            *ROOT.glob("tests/**/*.py"),
+            *ROOT.glob("helpers/**/*.py"),
+            *ROOT.glob("tools/**/*.py"),
+        ]  # fmt: skip
+        if path != THIS
+        for name in set(cited.findall(path.read_text()))
+        if not (ROOT / name).exists()
+    )
+    assert missing == []
+
+
 def test_every_rule_section_names_sources():
     sections = re.split(r"^## ", DOC.read_text(), flags=re.M)[1:]
     rules = [s for s in sections if not s.startswith(("Where the code lives",))]

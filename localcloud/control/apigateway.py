@@ -12,11 +12,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from ..authz.matching import resource_policy_allows
 from ..aws_call import AwsCall, Reply, replace_body, rest_json_error
 from ..execute_api.authorizer import expression_error
 from ..execute_api.deployments import DeploymentStore
 from ..execute_api.validation import model_schema_error
 from ..moto import apigateway as moto_apigateway
+from ..moto import iam as moto_iam
 from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
@@ -25,6 +27,18 @@ _METHOD_PART = re.compile(
     r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<method>[^/]+)"
     r"/(?:(?P<integration>integration)|responses/(?P<status>\d{3}))/?$"
 )
+_INTEGRATION_RESPONSE = re.compile(
+    r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<method>[^/]+)"
+    r"/integration/responses/(?P<status>\d{3})/?$"
+)
+_MAPPING_ERROR = "Invalid mapping expression specified: Validation Result: warnings : [], errors : "
+_STAGE = re.compile(r"^/restapis/(?P<api>[^/]+)/stages/(?P<stage>[^/]+)/?$")
+_NO_LOGS_ROLE = "CloudWatch Logs role ARN must be set in account settings to enable logging"
+_ROLE_NOT_TRUSTED = (
+    "The role ARN does not have required permissions configured. Please grant trust permission "
+    "for API Gateway and add the required role policy."
+)
+_LOG_LEVELS = ("OFF", "ERROR", "INFO")
 _MODELS = re.compile(r"^/restapis/(?P<api>[^/]+)/models/?$")
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
 _AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
@@ -51,6 +65,12 @@ class ApiGatewayService:
             return self._delete_deployment(match["api"], match["deployment"])
         if call.method == "GET" and (match := _METHOD_PART.match(call.path)):
             return self._missing_method_part(match)
+        if call.method == "PATCH" and _STAGE.match(call.path):
+            return self._check_stage_logging(call)
+        if call.method == "PATCH" and call.path.rstrip("/") == "/account":
+            return self._check_account(call)
+        if call.method == "PUT" and (match := _INTEGRATION_RESPONSE.match(call.path)):
+            return self._check_integration_response(match, call)
         if call.method == "POST" and (match := _MODELS.match(call.path)):
             return self._check_model(match["api"], call)
         if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
@@ -107,6 +127,81 @@ class ApiGatewayService:
         if method and match["status"] in (method.get("methodResponses") or {}):
             return None
         return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
+
+    @staticmethod
+    def _check_stage_logging(call: AwsCall) -> Reply | None:
+        """UpdateStage: turning on execution logs (``/*/*/logging/loglevel`` ``ERROR``/``INFO``,
+        ``/*/*/logging/dataTrace`` ``true``) or access logs (``/accessLogSettings/...``) needs the
+        account's CloudWatch Logs role (docs/aws-behavior.md#execution-and-access-logs)."""
+        enabling = False
+        for op in call.params.get("patchOperations") or []:
+            path, value = op.get("path") or "", op.get("value")
+            if op.get("op") == "remove":
+                continue
+            if path.endswith("/logging/loglevel"):
+                if str(value).upper() not in _LOG_LEVELS:
+                    return rest_json_error(
+                        400,
+                        "BadRequestException",
+                        f"Invalid value for loggingLevel: {value}. Must be one of: "
+                        "[OFF, ERROR, INFO]",
+                    )
+                enabling |= str(value).upper() != "OFF"
+            elif path.endswith("/logging/dataTrace"):
+                enabling |= str(value).lower() == "true"
+            elif path.startswith("/accessLogSettings/"):
+                enabling = True
+        if enabling and not moto_apigateway.cloudwatch_role_arn(call.account, call.region):
+            return rest_json_error(400, "BadRequestException", _NO_LOGS_ROLE)
+        return None
+
+    @staticmethod
+    def _check_account(call: AwsCall) -> Reply | None:
+        """UpdateAccount ``/cloudwatchRoleArn``: the role must let API Gateway assume it."""
+        for op in call.params.get("patchOperations") or []:
+            if op.get("path") == "/cloudwatchRoleArn" and op.get("value"):
+                trust = moto_iam.role_trust_policy(call.account, op["value"])
+                if not resource_policy_allows(
+                    trust, service_principal="apigateway.amazonaws.com", action="sts:AssumeRole"
+                ):
+                    return rest_json_error(400, "BadRequestException", _ROLE_NOT_TRUSTED)
+        return None
+
+    @staticmethod
+    def _check_integration_response(match: re.Match, call: AwsCall) -> Reply | None:
+        """PutIntegrationResponse maps only into headers its method response declares, and needs
+        that method response (docs/aws-behavior.md#api-gateway-control-plane)."""
+        located = moto_apigateway.find_rest_api(match["api"])
+        method = located and moto_apigateway.get_method(
+            *located, match["api"], match["resource"], unquote(match["method"]).upper()
+        )
+        if not method:
+            return None  # moto answers the unknown method
+        declared = (method.get("methodResponses") or {}).get(match["status"])
+        if declared is None:
+            return rest_json_error(
+                400,
+                "BadRequestException",
+                _MAPPING_ERROR + "[No method response exists for method.]",
+            )
+        allowed = declared.get("responseParameters") or {}
+        for key, value in (call.params.get("responseParameters") or {}).items():
+            if key.startswith("method.response.header.") and key not in allowed:
+                return rest_json_error(
+                    400,
+                    "BadRequestException",
+                    _MAPPING_ERROR + f"[Invalid mapping expression parameter specified: {key}]",
+                )
+            if isinstance(value, str) and not (
+                (len(value) >= 2 and value.startswith("'") and value.endswith("'"))
+                or value.startswith(("integration.", "context.", "stageVariables."))
+            ):
+                return rest_json_error(
+                    400,
+                    "BadRequestException",
+                    _MAPPING_ERROR + f"[Invalid mapping expression specified: {value}]",
+                )
+        return None
 
     @staticmethod
     def _check_model(api_id: str, call: AwsCall) -> Reply | None:

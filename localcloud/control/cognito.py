@@ -3,7 +3,7 @@
 password policy applies to temporary passwords too (docs/aws-behavior.md#cognito-sign-in).
 Token lifetimes are checked against AWS's ranges, allowed OAuth scopes must exist, refresh tokens
 that are unknown, expired or revoked are refused, and so are revoked access tokens; ``RevokeToken``
-is served here (moto has none) (docs/pending-tokens.md#cognito-sign-in)."""
+is served here (moto has none) (docs/aws-behavior.md#cognito-sign-in)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def flow_enabled(auth_flow: str, explicit_flows: list[str] | None) -> bool:
 
 
 _PASSWORD_FIELDS = {"AdminCreateUser": "TemporaryPassword", "AdminSetUserPassword": "Password"}
-#: AWS's answer to a token lifetime out of its range (captured, see docs/pending-tokens.md)
+#: AWS's answer to a token lifetime out of its range
+#: (captured, see docs/aws-behavior.md#cognito-sign-in)
 INVALID_VALIDITY = "Invalid range for token validity."
 #: (shortest, longest) lifetime of each token, in seconds
 VALIDITY_RANGES = {

@@ -7,6 +7,7 @@ control-plane write makes them stale (:mod:`localcloud.caches`).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..lambda_runtime.spec import FunctionSpec, oversized_response
 from ..moto import apigateway as moto_apigateway
 from ..moto import awslambda as moto_lambda
 from ..moto import cognito as moto_cognito
+from ..moto import logs as moto_logs
 from .deployments import DeploymentStore
 from .model import InvokeResult, StageTarget
 
@@ -63,8 +65,15 @@ class DataPlaneBackends:
             deployment = self.deployments.freeze(account, region, api_id, deployment_id)
         if deployment is None:
             return None
+        settings = moto_apigateway.stage_settings(account, region, api_id, stage)
         return StageTarget(
-            account=account, region=region, deployment=deployment, variables=variables
+            account=account,
+            region=region,
+            deployment=deployment,
+            variables=variables,
+            logging_level=settings.get("loggingLevel") or "OFF",
+            data_trace=bool(settings.get("dataTraceEnabled")),
+            access_log=settings.get("accessLogSettings"),
         )
 
     def user_pool_jwks(self, pool_arn: str) -> Mapping[str, Any] | None:
@@ -96,6 +105,12 @@ class DataPlaneBackends:
     def function_policy(self, function_arn: str) -> tuple[bool, Mapping[str, Any] | None]:
         spec = self._function(function_arn)
         return (spec is not None, spec.policy if spec else None)
+
+    def write_log(
+        self, account: str, region: str, group: str, stream: str, messages: list[str]
+    ) -> None:
+        now = int(time.time() * 1000)
+        moto_logs.put_log_events(account, region, group, stream, [(now, m) for m in messages])
 
     def invoke(self, function_arn: str, payload: bytes, wait_seconds: float) -> InvokeResult:
         spec = self._function(function_arn)

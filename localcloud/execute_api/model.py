@@ -88,6 +88,8 @@ class Deployment:
     authorizers: Mapping[str, Mapping[str, Any]]
     validators: Mapping[str, Mapping[str, Any]]
     models: Mapping[str, Mapping[str, Any]]  # by name
+    #: the API's customized gateway responses, by response type (GetGatewayResponses' items)
+    gateway_responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_snapshot(cls, api_id: str, deployment_id: str, snap: Mapping[str, Any]) -> Deployment:
@@ -110,6 +112,7 @@ class Deployment:
             authorizers={a["id"]: a for a in snap.get("authorizers", [])},
             validators={v["id"]: v for v in snap.get("requestValidators", [])},
             models={m["name"]: m for m in snap.get("models", [])},
+            gateway_responses={g["responseType"]: g for g in snap.get("gatewayResponses", [])},
         )
 
 
@@ -121,6 +124,12 @@ class StageTarget:
     region: str
     deployment: Deployment
     variables: Mapping[str, str] = field(default_factory=dict)
+    #: the stage's settings, read live (not frozen by a deployment): execution logging
+    #: (``OFF``/``ERROR``/``INFO``), data trace, access log settings (``destinationArn``,
+    #: ``format``)
+    logging_level: str = "OFF"
+    data_trace: bool = False
+    access_log: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -159,6 +168,12 @@ class Backends(Protocol):
         ...
 
     def invoke(self, function_arn: str, payload: bytes, wait_seconds: float) -> InvokeResult: ...
+
+    def write_log(
+        self, account: str, region: str, group: str, stream: str, messages: list[str]
+    ) -> None:
+        """Append messages to a CloudWatch Logs group and stream (execution and access logs)."""
+        ...
 
 
 @dataclass

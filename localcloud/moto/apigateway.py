@@ -46,6 +46,7 @@ def rest_api_snapshot(account: str, region: str, api_id: str) -> dict[str, Any] 
         "authorizers": [a.to_json() for a in api.authorizers.values()],
         "requestValidators": [v.to_dict() for v in api.request_validators.values()],
         "models": [m.to_json() for m in api.models.values()],
+        "gatewayResponses": [g.to_json() for g in api.gateway_responses.values()],
     }
 
 
@@ -123,6 +124,26 @@ def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tupl
         return None
     found = api.stages[stage]
     return found.deployment_id, dict(found.variables or {})
+
+
+def stage_settings(account: str, region: str, api_id: str, stage: str) -> dict[str, Any]:
+    """A stage's logging settings: ``loggingLevel`` and ``dataTraceEnabled`` of its ``*/*``
+    method settings, and its ``accessLogSettings`` ({} when there is no such stage)."""
+    api = _api(account, region, api_id)
+    found = api.stages.get(stage) if api else None
+    if found is None:
+        return {}
+    everywhere = (found.method_settings or {}).get("*/*") or {}
+    return {
+        "loggingLevel": everywhere.get("loggingLevel") or "OFF",
+        "dataTraceEnabled": bool(everywhere.get("dataTraceEnabled")),
+        "accessLogSettings": dict(found.access_log_settings or {}) or None,
+    }
+
+
+def cloudwatch_role_arn(account: str, region: str) -> str | None:
+    """The account's ``cloudwatchRoleArn`` (GetAccount), None when unset."""
+    return apigateway_backends[account][region].account.cloudwatch_role_arn
 
 
 def delete_deployment(account: str, region: str, api_id: str, deployment_id: str) -> str:

@@ -1,6 +1,7 @@
 """Tokens in depth on the local cloud: the movable clock, token lifetimes, refresh, sign-out and
 revocation, resource servers, and the hosted domain's token endpoint
-(docs/pending-tokens.md, to merge into docs/aws-behavior.md)."""
+(docs/aws-behavior.md#cognito-sign-in, #cognito-user-pool-authorizer and
+#cognito-token-endpoint)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The local cloud's movable clock and the token lifetime arithmetic
-(docs/pending-tokens.md#local-clock, docs/pending-tokens.md#cognito-sign-in rules 9-10)."""
+(docs/aws-behavior.md#cognito-token-endpoint rule 8,
+docs/aws-behavior.md#cognito-sign-in rules 9-10)."""
 
 from __future__ import annotations
 

@@ -227,30 +227,30 @@ def check(value: Any, shape: Shape, path: str, problems: list[str], types: list[
         return
     size = len(value) if kind in ("string", "list", "map", "blob") else None
     number = value if kind in ("integer", "long", "double", "float") else None
-    shown = f"'{value}'" if kind == "string" else str(value) if number is not None else None
-    if size is not None and "min" in meta and size < meta["min"]:
-        problems.append(
-            f"Value {shown or 'of ' + path} at '{path}' failed to satisfy constraint: Member must "
-            f"have length greater than or equal to {meta['min']}"
-        )
-    if size is not None and "max" in meta and size > meta["max"]:
-        problems.append(
-            f"Value {'at' if shown is None else shown + ' at'} '{path}' failed to satisfy "
-            f"constraint: Member must have length less than or equal to {meta['max']}"
-        )
-    if number is not None and "min" in meta and number < meta["min"]:
-        problems.append(
-            f"Value {shown} at '{path}' failed to satisfy constraint: Member must have value "
-            f"greater than or equal to {meta['min']}"
-        )
-    if number is not None and "max" in meta and number > meta["max"]:
-        problems.append(
-            f"Value {shown} at '{path}' failed to satisfy constraint: Member must have value "
-            f"less than or equal to {meta['max']}"
-        )
+    shown = (
+        f"Value '{value}' at"
+        if kind == "string"
+        else f"Value {value} at"
+        if number is not None
+        else "Value at"
+    )
+    bounds = (
+        (size, "min", "have length greater than or equal to"),
+        (size, "max", "have length less than or equal to"),
+        (number, "min", "have value greater than or equal to"),
+        (number, "max", "have value less than or equal to"),
+    )
+    for measured, bound, constraint in bounds:
+        if measured is None or bound not in meta:
+            continue
+        if (measured < meta[bound]) if bound == "min" else (measured > meta[bound]):
+            problems.append(
+                f"{shown} '{path}' failed to satisfy constraint: Member must {constraint} "
+                f"{meta[bound]}"
+            )
     if kind == "string" and shape.enum and value not in shape.enum:
         problems.append(
-            f"Value {shown} at '{path}' failed to satisfy constraint: Member must satisfy enum "
+            f"{shown} '{path}' failed to satisfy constraint: Member must satisfy enum "
             f"value set: [{', '.join(shape.enum)}]"
         )
     if kind == "list":

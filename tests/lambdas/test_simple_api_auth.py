@@ -10,18 +10,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.lambdas import CLIENT_ID, USER_POOL_ID, import_handler, load_event
+from tests.support.lambdas import CLIENT_ID, TOKENS, USER_POOL_ID, import_handler, load_event
 
 USERNAME = "misi"
 PASSWORD = "Corr3ct-Horse-Battery!"
 SESSION = "AYABeC-session-token-value"
-TOKENS = {
-    "AccessToken": "access.token.value",
-    "ExpiresIn": 3600,
-    "IdToken": "id.token.value",
-    "RefreshToken": "refresh-token-value",
-    "TokenType": "Bearer",
-}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.lambdas import CLIENT_ID, USER_POOL_ID, import_handler, load_event
+from tests.support.lambdas import CLIENT_ID, TOKENS, USER_POOL_ID, import_handler, load_event
 
 USERNAME = "misi"
 PASSWORD = "Corr3ct-Horse-Battery!"
@@ -17,13 +17,6 @@ EXPECTED = {
     "ClientId": CLIENT_ID,
     "AuthFlow": "ADMIN_NO_SRP_AUTH",  # the old name of ADMIN_USER_PASSWORD_AUTH
     "AuthParameters": {"USERNAME": USERNAME, "PASSWORD": PASSWORD},
-}
-TOKENS = {
-    "AccessToken": "access.token.value",
-    "ExpiresIn": 3600,
-    "IdToken": "id.token.value",
-    "RefreshToken": "refresh-token-value",
-    "TokenType": "Bearer",
 }
 
 

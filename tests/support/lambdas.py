@@ -34,3 +34,13 @@ def import_handler(
     if client is not None:
         monkeypatch.setattr(module, "cognito", client)
     return module
+
+
+#: an AuthenticationResult as Cognito answers a sign-in (fake values, for stubbed clients)
+TOKENS = {
+    "AccessToken": "access.token.value",
+    "ExpiresIn": 3600,
+    "IdToken": "id.token.value",
+    "RefreshToken": "refresh-token-value",
+    "TokenType": "Bearer",
+}

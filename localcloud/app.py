@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import clock, cognito_oauth, door, service_model
+from . import clock, cognito_oauth, door, ids, service_model, timing
 from .authz.enforcer import Enforcer, LogPermission
 from .aws_call import AwsCall, Reply, identify, internal_error, read_body
 from .caches import DATA_PLANE, ROLE_POLICIES, Generations
@@ -31,6 +31,7 @@ from .execute_api.model import ApiRequest
 from .execute_api.pipeline import handle as handle_stage_request
 from .execute_api.response import error_response
 from .lambda_runtime.runtime import LambdaRuntime
+from .moto import apigateway as moto_apigateway
 from .moto import cognito as moto_cognito
 from .moto import iam as moto_iam
 from .moto.server import wsgi_app
@@ -55,8 +56,13 @@ class LocalCloudApp:
         self.port = port
         self.seed = seed
         self.started = time.time()
+        self.timing = timing.install(timing.Timing.from_env())  # LOCALCLOUD_AWS_TIMING
         self.moto = wsgi_app()
         moto_cognito.install(clock.now)  # Cognito's tokens: the movable clock, client lifetimes
+        moto_cognito.install_ids(
+            lambda length, mixed: ids.aws_id(length, ids.ALNUM if mixed else ids.LOWER_ALNUM)
+        )
+        moto_apigateway.install_ids(ids.aws_id)  # AWS-shaped IDs, reproducible with --seed
         service_model.warm_up()
         self.runtime = runtime
         self.deployments = DeploymentStore()
@@ -209,6 +215,7 @@ class LocalCloudApp:
                 "endpoint": self.endpoint_url,
                 "uptime_s": round(time.time() - self.started, 3),
                 "seed": self.seed,
+                "aws_timing": self.timing.describe(),
             }
         elif path == "/_localcloud/stats":
             stats = self.runtime.stats
@@ -218,7 +225,8 @@ class LocalCloudApp:
                     "cold_starts": stats.cold_starts,
                     "by_function": dict(stats.by_function),
                     "warm_workers": self.runtime.worker_count(),
-                }
+                },
+                "aws_timing": self.timing.stats(),
             }
         else:
             return Reply(

@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 
+from . import timing
 from .probe import (
     DEFAULT_PORT,
     HOST,
@@ -44,6 +45,8 @@ def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
         note = ""
         if seed is not None and running.get("seed") != seed:
             note = f" (it was started with seed {running.get('seed')}; `make down` first to reseed)"
+        elif _timing_wanted() and not (running.get("aws_timing") or {}).get("enabled"):
+            note = " (without AWS timing; `make down` first to start it with AWS_TIMING=1)"
         print(
             f"localcloud is already running at {running['endpoint']} (pid {running['pid']}){note}."
         )
@@ -73,6 +76,13 @@ def up(port: int, seed: int | None = None, verbose: bool = False) -> int:
         f"stop it with `make down`."
     )
     return 0
+
+
+def _timing_wanted() -> bool:
+    try:
+        return timing.enabled_in(os.environ)
+    except timing.BadTimingSetting:
+        return False
 
 
 def _answering_pid(doc: dict | None) -> int | None:
@@ -182,7 +192,22 @@ def main(argv: list[str] | None = None) -> int:
                 help="make generated IDs reproducible (off by default)",
             )
             cmd.add_argument("--verbose", action="store_true", help="log every request")
+            cmd.add_argument(
+                "--aws-timing",
+                action="store_true",
+                help=f"behave as AWS does in time: IAM propagation, Lambda states, API Gateway "
+                f"throttling, scaled by ${timing.SCALE_ENV} (default {timing.DEFAULT_SCALE:g}); "
+                f"the same as {timing.ENV}=1",
+            )
     args = parser.parse_args(argv)
+    if getattr(args, "aws_timing", False):
+        os.environ[timing.ENV] = "1"  # read by the server (serve, or the one up starts)
+    if args.command in ("up", "serve"):
+        try:
+            timing.Timing.from_env()
+        except timing.BadTimingSetting as bad:
+            print(f"localcloud: {bad}", file=sys.stderr)
+            return 2
     port = checked_port(args.port, "--port") if args.port is not None else default_port()
     if args.command == "up":
         return up(port, args.seed, args.verbose)

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from .. import arns
+from .. import arns, timing
 from ..aws_call import AwsCall, Reply, json_error, rest_json_error, xml_error
 from ..lambda_runtime.spec import FunctionSpec
 from ..moto import iam as moto_iam
@@ -51,9 +51,22 @@ class Enforcer:
         return cached[1]
 
     def decide(self, session: RoleSession, need: Requirement) -> Decision:
-        return evaluate(
-            self.role_policies(session.account, session.role_name), need.action, need.resource
-        )
+        """The role's decision, from the policies in force: in AWS timing mode one attached
+        seconds ago is not yet (docs/aws-behavior.md#aws-timing-mode)."""
+        policies = self.role_policies(session.account, session.role_name)
+        rules = timing.current()
+        if rules.enabled:
+            in_force = [
+                p
+                for p in policies
+                if rules.policy_in_force(session.account, session.role_name, p.policy_id)
+            ]
+            if len(in_force) != len(policies):
+                decision = evaluate(in_force, need.action, need.resource)
+                if not decision.allowed:
+                    rules.policy_not_yet_in_force()
+                return decision
+        return evaluate(policies, need.action, need.resource)
 
     def session(self, access_key: str | None) -> RoleSession | None:
         """The assumed-role session behind a key (looked up once per key), or None."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from .. import timing
 from ..authz.matching import resource_policy_allows
 from ..aws_call import AwsCall, Reply, replace_body, rest_json_error
 from ..execute_api.authorizer import expression_error
@@ -48,6 +49,18 @@ _METHOD = re.compile(
 )
 
 
+def _throttle(call: AwsCall) -> Reply | None:
+    """AWS timing mode: API Gateway's per-account control-plane quotas, answered as AWS does
+    (429 ``TooManyRequestsException``, ``Too Many Requests``, a ``Retry-After``)
+    (docs/aws-behavior.md#aws-timing-mode)."""
+    rules = timing.current()
+    if not rules.throttled(call.account, call.region, call.operation):
+        return None
+    reply = rest_json_error(429, "TooManyRequestsException", timing.TOO_MANY_REQUESTS)
+    reply.headers.append(("Retry-After", str(rules.retry_after_s(call.operation))))
+    return reply
+
+
 class ApiGatewayService:
     """API Gateway's control plane where moto falls short: CreateDeployment freezes the API,
     CreateAuthorizer keeps ``identityValidationExpression``, UpdateMethod and UpdateIntegration
@@ -59,12 +72,16 @@ class ApiGatewayService:
     def handle(
         self, call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
     ) -> Reply | None:
+        if (throttled := _throttle(call)) is not None:
+            return throttled
         if call.method == "POST" and (match := _DEPLOYMENTS.match(call.path)):
-            return self._create_deployment(match["api"], environ, forward)
+            return self._create_deployment(match["api"], call, environ, forward)
         if call.method == "DELETE" and (match := _DEPLOYMENT.match(call.path)):
             return self._delete_deployment(match["api"], match["deployment"])
         if call.method == "GET" and (match := _METHOD_PART.match(call.path)):
             return self._missing_method_part(match)
+        if call.method == "GET" and (match := _INTEGRATION_RESPONSE.match(call.path)):
+            return self._missing_integration_response(match)
         if call.method == "PATCH" and _STAGE.match(call.path):
             return self._check_stage_logging(call)
         if call.method == "PATCH" and call.path.rstrip("/") == "/account":
@@ -82,11 +99,23 @@ class ApiGatewayService:
         return None
 
     def _create_deployment(
-        self, api_id: str, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+        self,
+        api_id: str,
+        call: AwsCall,
+        environ: dict[str, Any],
+        forward: Callable[[dict[str, Any]], Reply],
     ) -> Reply:
-        reply = forward(environ)
+        """CreateDeployment: the API frozen for the data plane; an existing stage keeps its
+        settings and serves the new deployment."""
         located = moto_apigateway.find_rest_api(api_id)
-        if reply.status < 300 and located:
+        if located is None:
+            return forward(environ)
+        restore = moto_apigateway.keep_stage_on_redeploy(
+            *located, api_id, call.params.get("stageName")
+        )
+        reply = forward(environ)
+        if reply.status < 300:
+            restore(call.params.get("variables"))
             self.deployments.freeze(*located, api_id, json.loads(reply.body)["id"])
         return reply
 
@@ -125,6 +154,25 @@ class ApiGatewayService:
                 404, "NotFoundException", "Invalid Integration identifier specified"
             )
         if method and match["status"] in (method.get("methodResponses") or {}):
+            return None
+        return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
+
+    @staticmethod
+    def _missing_integration_response(match: re.Match) -> Reply | None:
+        """GetIntegrationResponse of a method, integration or status that is not there: AWS
+        answers 404 (docs/aws-behavior.md#api-gateway-control-plane); moto fails with a 500."""
+        located = moto_apigateway.find_rest_api(match["api"])
+        method = located and moto_apigateway.get_method(
+            *located, match["api"], match["resource"], unquote(match["method"]).upper()
+        )
+        if not method:
+            return rest_json_error(404, "NotFoundException", "Invalid Method identifier specified")
+        integration = method.get("methodIntegration")
+        if not integration:
+            return rest_json_error(
+                404, "NotFoundException", "Invalid Integration identifier specified"
+            )
+        if match["status"] in (integration.get("integrationResponses") or {}):
             return None
         return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .. import ids
+from .. import ids, timing
 from ..authz.enforcer import policy_sources
 from ..authz.evaluator import Decision, PolicySource, evaluate_all
 from ..aws_call import AwsCall, Reply, xml_error
@@ -42,7 +42,30 @@ def handle(
         moto_iam.ensure_aws_managed_policy(call.account, policy_arn)
     if action in ("SimulatePrincipalPolicy", "SimulateCustomPolicy"):
         return simulate(action, call.form, call.account)
+    if timing.current().enabled and action in _PROPAGATES:
+        return _propagating(call, environ, forward)
     return None
+
+
+#: the writes IAM takes a while to make felt (docs/aws-behavior.md#aws-timing-mode)
+_PROPAGATES = {"CreateRole", "UpdateAssumeRolePolicy", "AttachRolePolicy", "PutRolePolicy"}
+
+
+def _propagating(
+    call: AwsCall, environ: dict[str, Any], forward: Callable[[dict[str, Any]], Reply]
+) -> Reply:
+    """Serve a write whose effect propagates, then start its propagation delay."""
+    reply = forward(environ)
+    role = call.params.get("RoleName")
+    if reply.status >= 300 or not isinstance(role, str):
+        return reply
+    rules = timing.current()
+    if call.operation in ("CreateRole", "UpdateAssumeRolePolicy"):
+        rules.role_changed(call.account, role)
+    else:
+        policy = call.params.get("PolicyName") or str(call.params.get("PolicyArn", ""))
+        rules.policy_attached(call.account, role, policy.rsplit("/", 1)[-1])
+    return reply
 
 
 #: IAM's message for a policy document that is not JSON, or not a policy's shape

@@ -12,6 +12,7 @@ The AWS behaviour it reproduces: docs/aws-behavior.md#cognito-user-pool-authoriz
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -73,8 +74,7 @@ def verify_token(
     if token[:7].lower() == "bearer ":
         token = token[7:].strip()
     try:
-        header = jwt.get_unverified_header(token)
-        unverified = jwt.decode(token, options={"verify_signature": False})
+        header, unverified = _unverified(token)
     except jwt.PyJWTError as exc:
         raise Unauthorized(detail=f"not a JWT: {exc}") from None
     for name in TIME_CLAIMS:
@@ -90,11 +90,11 @@ def verify_token(
     jwks = backends.user_pool_jwks(pool_arns[issuer])
     if not jwks:
         raise Unauthorized(detail="the authorizer's user pool no longer exists")
-    key = _key_for(jwks, header.get("kid"))
-    if key is None:
+    jwk = _jwk_for(jwks, header.get("kid"))
+    if jwk is None:
         raise Unauthorized(detail=f"no key {header.get('kid')!r} in the pool's JWKS")
     try:
-        claims = _decode_at(token, key, issuer, clock.now() if now is None else now)
+        claims = _decode_at(token, jwk, issuer, clock.now() if now is None else now)
     except jwt.ExpiredSignatureError:
         raise ExpiredToken(detail="token expired") from None
     except jwt.PyJWTError as exc:
@@ -148,11 +148,37 @@ def expression_error(expression: Any) -> str | None:
     return None
 
 
-def _decode_at(token: str, key: Any, issuer: str, now: float) -> dict[str, Any]:
-    """Verify signature and issuer with PyJWT, and expiry against ``now`` (injectable clock)."""
-    claims = jwt.decode(
+def _decode_at(token: str, jwk: str, issuer: str, now: float) -> dict[str, Any]:
+    """Verify signature and issuer with PyJWT (once per token, key and issuer: see
+    :func:`_verified`), and expiry against ``now`` (injectable clock) on every call."""
+    claims = _verified(token, jwk, issuer)
+    if float(claims["exp"]) <= now:
+        raise jwt.ExpiredSignatureError("Signature has expired")
+    return dict(claims)  # the caller's copy: the cached one stays as verified
+
+
+#: how many tokens' parse and signature results are kept (least recently used go first)
+TOKEN_CACHE_SIZE = 1024
+
+
+@functools.lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A token's header and claims, not yet verified (read-only: the results are cached).
+    PyJWT's parse is pure Python over every character, and a client sends the same token
+    again and again; an error is raised again each time (errors are not cached)."""
+    header = jwt.get_unverified_header(token)
+    return header, jwt.decode(token, options={"verify_signature": False})
+
+
+@functools.lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def _verified(token: str, jwk: str, issuer: str) -> dict[str, Any]:
+    """The claims of a token whose signature ``jwk`` (a JWK as JSON) verifies and whose ``iss``
+    is ``issuer`` (read-only: cached). Only what cannot change for the same token, key and
+    issuer is cached; expiry (the movable clock), the pool's keys, the token's use, scopes and
+    the authorizer's expression are checked by the caller on every request."""
+    return jwt.decode(
         token,
-        key=key,
+        key=_public_key(jwk),
         algorithms=["RS256"],
         issuer=issuer,
         options={
@@ -162,9 +188,11 @@ def _decode_at(token: str, key: Any, issuer: str, now: float) -> dict[str, Any]:
             "require": ["exp", "iss", "token_use"],
         },
     )
-    if float(claims["exp"]) <= now:
-        raise jwt.ExpiredSignatureError("Signature has expired")
-    return claims
+
+
+@functools.lru_cache(maxsize=64)
+def _public_key(jwk: str) -> Any:
+    return jwt.PyJWK.from_json(jwk).key
 
 
 def _issuer_of(pool_arn: str) -> str:
@@ -173,10 +201,11 @@ def _issuer_of(pool_arn: str) -> str:
     return _ISSUER.format(region=pool.region if pool else "", pool_id=arns.resource_name(pool_arn))
 
 
-def _key_for(jwks: Mapping[str, Any], kid: str | None) -> Any:
+def _jwk_for(jwks: Mapping[str, Any], kid: str | None) -> str | None:
+    """The pool's key ``kid``, as JSON (the cache key of :func:`_verified`), or None."""
     for jwk in jwks.get("keys", []):
         if jwk.get("kid") == kid:
-            return jwt.PyJWK.from_json(json.dumps(jwk)).key
+            return json.dumps(jwk, sort_keys=True)
     return None
 
 

@@ -169,13 +169,13 @@ class LambdaRuntime:
         deadline_ms = time.time() * 1000 + spec.timeout * 1000
         message = {
             "request_id": request_id,
-            "payload": payload.decode("utf-8"),
+            "payload_length": len(payload),
             "invoked_function_arn": spec.arn,
             "deadline_ms": deadline_ms,
             "client_context": client_context,
         }
         started = time.perf_counter()
-        answer = self._exchange(worker, message, limit)
+        answer = self._exchange(worker, message, payload, limit)
         duration_ms = (time.perf_counter() - started) * 1000
         with self._lock:
             self.stats.invocations += 1
@@ -207,7 +207,7 @@ class LambdaRuntime:
         self._write_log(worker, log)
         return Invocation(
             request_id,
-            answer["payload"].encode("utf-8"),
+            answer["payload"],
             "Unhandled" if answer["function_error"] else None,
             log,
             answer["duration_ms"],
@@ -363,11 +363,15 @@ class LambdaRuntime:
         return code_dir
 
     @staticmethod
-    def _exchange(worker: _Worker, message: dict, limit: float) -> dict | str | None:
-        """The worker's answer; None when ``limit`` seconds passed; "exited" if it died."""
+    def _exchange(
+        worker: _Worker, message: dict, payload: bytes, limit: float
+    ) -> dict | str | None:
+        """The worker's answer (its ``payload`` as bytes); None when ``limit`` seconds passed;
+        "exited" if it died. Each way: a JSON line of metadata, then ``payload_length`` raw
+        bytes (see worker.py)."""
         assert worker.proc.stdin is not None and worker.proc.stdout is not None
         try:
-            worker.proc.stdin.write(json.dumps(message).encode() + b"\n")
+            worker.proc.stdin.write(json.dumps(message).encode() + b"\n" + payload)
             worker.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             return "exited"
@@ -376,12 +380,15 @@ class LambdaRuntime:
             if not ready:
                 return None
             line = worker.proc.stdout.readline()
+            answer = json.loads(line) if line else None
+            body = worker.proc.stdout.read(answer["payload_length"]) if answer else b""
         except (OSError, ValueError):  # the pipe was closed under us: the server is stopping
             return "exited"
-        if not line:
+        if answer is None or len(body) < answer["payload_length"]:
             worker.proc.wait()
             return "exited"
-        return json.loads(line)
+        answer["payload"] = body
+        return answer
 
     # ------------------------------------------------------------------ logs
 

@@ -2,8 +2,9 @@
 
 Run as a script by :mod:`localcloud.lambda_runtime.runtime` (it imports nothing from localcloud, so
 a cold start costs one interpreter start) as ``worker.py <server pid> <function name>``. Protocol:
-one JSON line per request on stdin, one JSON line per answer on the original stdout; what the
-handler prints or logs is captured per invocation.
+each request on stdin and each answer on the original stdout is one JSON line of metadata whose
+``payload_length`` counts the raw payload bytes that follow it (the payload is never escaped into
+a JSON string and parsed twice); what the handler prints or logs is captured per invocation.
 
 It dies with the server, even one killed with SIGKILL while the handler is busy (a busy handler
 never reads its closed stdin): first thing, on Linux, it asks the kernel for SIGKILL when its
@@ -166,6 +167,7 @@ def main() -> None:
 
     for line in requests:
         request = json.loads(line)
+        event = requests.read(request["payload_length"])
         request_id = request["request_id"]
         formatter.request_id = request_id
         started = time.perf_counter()
@@ -176,7 +178,7 @@ def main() -> None:
             print(f"[ERROR] {payload['errorType']}: {payload['errorMessage']}")
         else:
             try:
-                payload = handler(json.loads(request["payload"]), LambdaContext(request))
+                payload = handler(json.loads(event), LambdaContext(request))
             except Exception as exc:  # the handler's own failure: an Unhandled function error
                 stack = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
                 payload = _error(str(exc), type(exc).__name__, request_id, stack)
@@ -196,14 +198,22 @@ def main() -> None:
         duration_ms = (time.perf_counter() - started) * 1000
         log = pending_log + capture.take()
         pending_log = ""
+        body = text.encode()
         answer = {
-            "payload": text,
+            "payload_length": len(body),
             "function_error": function_error,
             "log": log,
             "duration_ms": duration_ms,
             "max_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         }
-        answers.write(json.dumps(answer).encode() + b"\n")
+        _write_all(answers, json.dumps(answer).encode() + b"\n" + body)
+
+
+def _write_all(stream, data: bytes) -> None:
+    """Write every byte (an unbuffered write may take only part of a large answer)."""
+    view = memoryview(data)
+    while view:
+        view = view[stream.write(view) :]
 
 
 if __name__ == "__main__":

@@ -4,13 +4,46 @@ itself, stages, deployments, API keys and usage plans."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.apigateway.models import apigateway_backends
+from moto.apigateway.utils import ApigwIdentifier
 
 #: public field names whose moto attribute is not simply their snake_case form
 _ATTRIBUTE_EXCEPTIONS = {"passthroughBehavior": "passthrough_behaviour"}
+
+
+#: the length of each kind of ID as AWS makes it (lower-case letters and digits); moto makes all
+#: of them 10 long (docs/aws-behavior.md#aws-shaped-ids)
+ID_LENGTHS = {
+    "rest_api": 10,
+    "root_resource": 10,
+    "resource": 6,
+    "authorizer": 6,
+    "deployment": 6,
+    "request_validator": 6,
+    "model": 6,
+    "usage_plan": 6,
+    "api_key": 10,
+}
+
+
+def install_ids(make_id: Callable[[int], str]) -> None:
+    """Make moto's API Gateway IDs AWS-shaped: ``make_id(length)`` (lower-case letters and
+    digits) at each kind's length in :data:`ID_LENGTHS`. Idempotent."""
+
+    def generate(self: Any, existing_ids: Any = None, tags: Any = None) -> str:
+        kind = self.resource
+        if kind == "resource" and self.name.startswith("."):  # no parent: the root
+            kind = "root_resource"
+        length = ID_LENGTHS.get(kind, 10)
+        made = make_id(length)
+        while existing_ids and made in existing_ids:
+            made = make_id(length)
+        return made
+
+    ApigwIdentifier.generate = generate  # type: ignore[method-assign]
 
 
 def _attribute(field_name: str) -> str:
@@ -124,6 +157,30 @@ def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tupl
         return None
     found = api.stages[stage]
     return found.deployment_id, dict(found.variables or {})
+
+
+def keep_stage_on_redeploy(
+    account: str, region: str, api_id: str, stage: str | None
+) -> Callable[[dict[str, str] | None], None]:
+    """Before CreateDeployment to ``stage``: what to call after it so the stage keeps its settings.
+
+    moto replaces an existing stage with a new one (losing its logging, access logs, variables
+    and description); AWS only points it at the new deployment and merges the given variables
+    (docs/aws-behavior.md#stages-serve-deployments). The returned function puts the old stage
+    back with the new deployment id; it does nothing when the stage is new.
+    """
+    api = _api(account, region, api_id)
+    before = api.stages.get(stage) if api is not None and stage else None
+
+    def restore(variables: dict[str, str] | None) -> None:
+        after = api.stages.get(stage) if before is not None else None
+        if after is None or after is before:
+            return
+        before.deployment_id = after.deployment_id
+        before.variables = {**(before.variables or {}), **(variables or {})}
+        api.stages[stage] = before
+
+    return restore
 
 
 def stage_settings(account: str, region: str, api_id: str, stage: str) -> dict[str, Any]:

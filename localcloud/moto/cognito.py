@@ -93,6 +93,30 @@ def validity_seconds(config: dict[str, Any], token: str) -> int:
     return int(value) * UNIT_SECONDS.get(unit, 1)
 
 
+#: AWS's shapes: a pool ID is ``{region}_`` and 9 letters and digits, an app client ID 26 lower-case
+#: letters and digits (moto: 32 hex digits, and 26); docs/aws-behavior.md#aws-shaped-ids
+POOL_ID_LENGTH = 9
+CLIENT_ID_LENGTH = 26
+_POOL_IDS, _CLIENT_IDS = "localcloud-pool-id", "localcloud-client-id"
+
+
+def install_ids(make_id: Callable[[int, bool], str]) -> None:
+    """Make moto's pool and app client IDs AWS-shaped: ``make_id(length, mixed_case)``. moto
+    asks a strategy function which kind of ID to make and passes it to ``generate_id``; both are
+    replaced here, in ``moto.cognitoidp.models`` (moto 5.x). Idempotent."""
+
+    def generate_id(strategy: str | None, *args: Any) -> str:
+        if strategy == _POOL_IDS:
+            return make_id(POOL_ID_LENGTH, True)
+        return make_id(CLIENT_ID_LENGTH, False)
+
+    _models.get_cognito_idp_user_pool_id_strategy = lambda: _POOL_IDS  # type: ignore[attr-defined]
+    _models.get_cognito_idp_user_pool_client_id_strategy = (  # type: ignore[attr-defined]
+        lambda: _CLIENT_IDS
+    )
+    _models.generate_id = generate_id  # type: ignore[attr-defined]
+
+
 def install(now: Callable[[], float]) -> None:
     """Make moto issue Cognito tokens by the local cloud's clock ``now`` and with the app
     client's token lifetimes, and remember what sign-out revokes. Idempotent.

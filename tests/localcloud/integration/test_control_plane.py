@@ -75,6 +75,33 @@ def test_delete_deployment_refused_only_while_a_stage_serves_it(localcloud, lamb
     assert err.value.response["Error"]["Code"] == "NotFoundException"
 
 
+def test_a_redeployment_keeps_the_stages_settings(localcloud, lambda_role):
+    """docs/aws-behavior.md#stages-serve-deployments rule 4: CreateDeployment to an existing
+    stage points it at the new deployment; its settings stay and given variables merge in."""
+    fn = create_function(localcloud, lambda_role, "def handler(e, c):\n    return {}\n")
+    api = RestApi.create(localcloud)
+    api.route("/x", "GET", fn)
+    apigw = api.apigw
+    apigw.create_deployment(restApiId=api.api_id, stageName="dev")
+    apigw.update_stage(
+        restApiId=api.api_id,
+        stageName="dev",
+        patchOperations=[
+            {"op": "replace", "path": "/variables/kept", "value": "yes"},
+            {"op": "replace", "path": "/description", "value": "the dev stage"},
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "7"},
+        ],
+    )
+    second = apigw.create_deployment(
+        restApiId=api.api_id, stageName="dev", variables={"added": "1"}
+    )["id"]
+    stage = apigw.get_stage(restApiId=api.api_id, stageName="dev")
+    assert stage["deploymentId"] == second
+    assert stage["variables"] == {"kept": "yes", "added": "1"}
+    assert stage["description"] == "the dev stage"
+    assert stage["methodSettings"]["*/*"]["throttlingRateLimit"] == 7.0
+
+
 def test_missing_integration_and_method_response_are_not_found(localcloud):
     api = RestApi.create(localcloud)
     apigw = api.apigw

@@ -150,8 +150,13 @@ def start_a_spinning_invocation(cloud: LocalCloud, source: str = SPIN) -> int:
     fn = create_function(cloud, lambda_role(cloud), source, Timeout=600)
     answer = cloud.client("lambda").invoke(FunctionName=fn["FunctionName"], InvocationType="Event")
     assert answer["StatusCode"] == 202
+    # the server's own child: a process the handler forks has its worker's command line too
     found = wait_for(
-        lambda: [p for p, name in workers_of(cloud.proc.pid).items() if name == fn["FunctionName"]],
+        lambda: [
+            p
+            for p, name in workers_of(cloud.proc.pid).items()
+            if name == fn["FunctionName"] and p in children_of(cloud.proc.pid)
+        ],
         15,
         "no worker started for the spinning function",
     )

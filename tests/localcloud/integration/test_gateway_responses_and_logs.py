@@ -601,3 +601,28 @@ def test_error_level_writes_only_errors_and_off_writes_nothing(localcloud, logge
     assert execution_log(localcloud, api, request_id) == []
     assert not [m for m in messages(localcloud, group) if request_id in m]
     apigw.update_stage(restApiId=api.api_id, stageName=STAGE, patchOperations=logging_ops())
+
+
+def test_get_integration_response_of_what_is_not_there_is_404(localcloud):
+    """GetIntegrationResponse on a missing method, integration or status: AWS's 404, not a 500
+    (docs/aws-behavior.md#api-gateway-control-plane); a present one is answered."""
+    api = RestApi.create(localcloud)
+    rid = api.method("/cors", "GET")
+    ids = {"restApiId": api.api_id, "resourceId": rid, "statusCode": "200"}
+    expected = [
+        ("OPTIONS", "Invalid Method identifier specified"),
+        ("GET", "Invalid Integration identifier specified"),
+    ]
+    for http_method, message in expected:
+        with pytest.raises(api.apigw.exceptions.NotFoundException) as err:
+            api.apigw.get_integration_response(**ids, httpMethod=http_method)
+        assert err.value.response["Error"]["Message"] == message
+    preflight(api, "/cors")
+    with pytest.raises(api.apigw.exceptions.NotFoundException) as err:
+        api.apigw.get_integration_response(**ids, httpMethod="OPTIONS")
+    assert err.value.response["Error"]["Message"] == "Invalid Response status code specified"
+    api.apigw.put_integration_response(
+        **ids, httpMethod="OPTIONS", responseParameters=ALLOW, responseTemplates={}
+    )
+    got = api.apigw.get_integration_response(**ids, httpMethod="OPTIONS")
+    assert got["responseParameters"] == ALLOW

@@ -12,7 +12,15 @@ from typing import Any
 
 from helpers.display import Code
 from helpers.errors import KitError
-from helpers.retry import conflict_in_progress, role_not_ready, unless_missing, with_retry
+from helpers.retry import (
+    ROLE_BUDGET_S,
+    UPDATE_BUDGET_S,
+    conflict_in_progress,
+    role_not_ready,
+    unless_missing,
+    wait_for,
+    with_retry,
+)
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
 RUNTIME = "python3.12"
@@ -81,6 +89,18 @@ def ensure_function(
         "Description": description,
         "Environment": {"Variables": dict(environment or {})},
     }
+    role_name = role_arn.rsplit("/", 1)[-1]
+    role_wait = {
+        "budget_s": ROLE_BUDGET_S,
+        "client": lam,
+        "waiting_for": f"Lambda to be able to assume role {role_name}",
+        "advice": "check that its trust policy allows lambda.amazonaws.com to assume it",
+    }
+    update_wait = {
+        "budget_s": UPDATE_BUDGET_S,
+        "client": lam,
+        "waiting_for": f"{name}'s previous update to finish",
+    }
     current = find_function(lam, name)
     if current is None:
         with_retry(
@@ -88,15 +108,17 @@ def ensure_function(
                 FunctionName=name, Code={"ZipFile": code}, Publish=False, **wanted
             ),
             retry_if=role_not_ready,
+            **role_wait,
         )
-        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        wait_for(lam, "function_active_v2", f"{name} to be Active", FunctionName=name)
         return lam.get_function(FunctionName=name)["Configuration"]
     if current.get("CodeSha256") != code_sha256(code):
         with_retry(
             lambda: lam.update_function_code(FunctionName=name, ZipFile=code),
             retry_if=conflict_in_progress,
+            **update_wait,
         )
-        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+        wait_for(lam, "function_updated_v2", f"{name}'s new code", FunctionName=name)
     have = {
         "Role": current.get("Role"),
         "Runtime": current.get("Runtime"),
@@ -109,8 +131,9 @@ def ensure_function(
         with_retry(
             lambda: lam.update_function_configuration(FunctionName=name, **wanted),
             retry_if=lambda err: role_not_ready(err) or conflict_in_progress(err),
+            **role_wait,
         )
-        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+        wait_for(lam, "function_updated_v2", f"{name}'s new configuration", FunctionName=name)
     return lam.get_function(FunctionName=name)["Configuration"]
 
 

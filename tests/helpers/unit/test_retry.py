@@ -144,3 +144,179 @@ def test_throttled(code, expected):
 def test_conflict_in_progress(code, message, expected):
     err = client_error(code, message, "UpdateFunctionCode")
     assert conflict_in_progress(err) is expected
+
+
+# -- budgets, scale, progress, waiters (docs/aws-behavior.md#aws-timing-mode) --------------------
+
+import io  # noqa: E402
+import json  # noqa: E402
+import types  # noqa: E402
+
+import boto3  # noqa: E402
+from botocore.stub import Stubber  # noqa: E402
+
+import helpers.retry as retry  # noqa: E402
+from helpers.errors import KitError  # noqa: E402
+from helpers.retry import GaveUp, wait_for, wait_scale  # noqa: E402
+
+
+def test_a_budget_ends_the_retries_with_one_line_naming_what_was_awaited():
+    delays: list[float] = []
+    apigw = boto3.client("apigateway", region_name="us-east-1")
+    refusal = apigw.exceptions.TooManyRequestsException(
+        {"Error": {"Code": "TooManyRequestsException", "Message": "Too Many Requests"}},
+        "DeleteRestApi",
+    )
+    call = Flaky([refusal] * 20)
+    with pytest.raises(GaveUp) as caught:
+        with_retry(
+            call,
+            retry_if=throttled,
+            budget_s=60,
+            sleep=delays.append,
+            waiting_for="API Gateway to accept DeleteRestApi simple-api",
+            advice="wait a minute and run it again",
+        )
+    assert delays == [2, 4, 8, 16, 30]  # 60 s: the next 30 s would pass the budget
+    assert str(caught.value) == (
+        "Gave up waiting for API Gateway to accept DeleteRestApi simple-api after 60 s (6 tries, "
+        "last answer TooManyRequestsException): wait a minute and run it again."
+    )
+    # still the error botocore raised, for code that catches it; and a KitError (one line)
+    assert isinstance(caught.value, apigw.exceptions.TooManyRequestsException)
+    assert isinstance(caught.value, KitError)
+    assert error_code(caught.value) == "TooManyRequestsException"
+
+
+def test_without_a_name_the_last_error_is_raised_unchanged_when_the_budget_ends():
+    errors = [client_error("TooManyRequestsException", f"try {i}") for i in range(1, 9)]
+    with pytest.raises(ClientError) as caught:
+        with_retry(Flaky(errors), retry_if=throttled, budget_s=5, sleep=lambda s: None)
+    assert not isinstance(caught.value, GaveUp)
+    assert caught.value.response["Error"]["Message"] == "try 2"  # slept 2; 2 + 4 passes 5
+
+
+def fake_client(endpoint: str | None) -> object:
+    return types.SimpleNamespace(meta=types.SimpleNamespace(endpoint_url=endpoint))
+
+
+def serve_health(monkeypatch, doc: dict | None) -> list[str]:
+    asked: list[str] = []
+
+    def urlopen(url, timeout):
+        asked.append(url)
+        if doc is None:
+            raise OSError("connection refused")
+        return io.BytesIO(json.dumps(doc).encode())
+
+    monkeypatch.setattr(retry, "urlopen", urlopen)
+    return asked
+
+
+def test_aws_waits_at_full_scale_without_asking_anything(monkeypatch):
+    asked = serve_health(monkeypatch, {})
+    assert wait_scale(fake_client("https://lambda.us-east-1.amazonaws.com")) == 1.0
+    assert wait_scale(fake_client(None)) == 1.0
+    assert asked == []
+
+
+def test_a_local_cloud_in_timing_mode_gives_its_scale(monkeypatch):
+    asked = serve_health(monkeypatch, {"aws_timing": {"enabled": True, "scale": 0.1}})
+    assert wait_scale(fake_client("http://127.0.0.1:4599")) == 0.1
+    assert asked == ["http://127.0.0.1:4599/_localcloud/health"]
+
+
+def test_a_plain_local_cloud_gives_up_fast(monkeypatch):
+    serve_health(monkeypatch, {"aws_timing": {"enabled": False, "scale": 0.1}})
+    assert wait_scale(fake_client("http://127.0.0.1:4599")) == retry.PLAIN_LOCAL_SCALE
+    serve_health(monkeypatch, {"service": "localcloud"})  # an older local cloud
+    assert wait_scale(fake_client("http://127.0.0.1:4599")) == retry.PLAIN_LOCAL_SCALE
+
+
+def test_an_endpoint_that_does_not_answer_waits_as_aws(monkeypatch):
+    serve_health(monkeypatch, None)
+    assert wait_scale(fake_client("http://127.0.0.1:4599")) == 1.0
+
+
+def test_delays_and_budget_are_scaled_and_long_waits_show_progress(monkeypatch):
+    serve_health(monkeypatch, {"aws_timing": {"enabled": True, "scale": 0.1}})
+    delays: list[float] = []
+    shown: list[str] = []
+    call = Flaky([client_error("InvalidParameterValueException", ROLE_NOT_READY)] * 4)
+    with_retry(
+        call,
+        retry_if=role_not_ready,
+        budget_s=60,
+        client=fake_client("http://127.0.0.1:4599"),
+        sleep=delays.append,
+        waiting_for="Lambda to be able to assume role r",
+        progress=shown.append,
+    )
+    assert delays == pytest.approx([0.2, 0.4, 0.8, 1.6])
+    # quiet until the wait passes a second: 0.2 + 0.4 + 0.8 = 1.4 s
+    assert shown == [
+        "waiting for Lambda to be able to assume role r: InvalidParameterValueException, "
+        "try 4 in 0.8 s",
+        "waiting for Lambda to be able to assume role r: InvalidParameterValueException, "
+        "try 5 in 1.6 s",
+    ]
+
+
+def test_a_wrong_trust_policy_ends_within_the_scaled_budget(monkeypatch):
+    serve_health(monkeypatch, {"aws_timing": {"enabled": False}})
+    delays: list[float] = []
+    forever = Flaky([client_error("InvalidParameterValueException", ROLE_NOT_READY)] * 100)
+    with pytest.raises(GaveUp, match=r"^Gave up waiting for Lambda to be able to assume role r"):
+        with_retry(
+            forever,
+            retry_if=role_not_ready,
+            budget_s=60,
+            client=fake_client("http://127.0.0.1:4599"),
+            sleep=delays.append,
+            waiting_for="Lambda to be able to assume role r",
+            progress=lambda line: None,
+        )
+    assert sum(delays) <= 60 * retry.PLAIN_LOCAL_SCALE + 1e-9
+    assert forever.calls == 6
+
+
+def lambda_stub(monkeypatch) -> tuple[object, Stubber, list[float]]:
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    lam = boto3.client(
+        "lambda", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    stubber = Stubber(lam)
+    stubber.activate()
+    return lam, stubber, slept
+
+
+def configuration(**fields) -> dict:
+    return {"Configuration": {"FunctionName": "f", **fields}}
+
+
+def test_wait_for_uses_botocores_waiter_and_its_polls(monkeypatch):
+    lam, stubber, slept = lambda_stub(monkeypatch)
+    for state in ("Pending", "Pending", "Active"):
+        stubber.add_response("get_function", configuration(State=state), {"FunctionName": "f"})
+    wait_for(lam, "function_active_v2", "f to be Active", FunctionName="f", progress=print)
+    stubber.assert_no_pending_responses()
+    assert slept == [1.0, 1.0]  # botocore's delay on AWS
+
+
+def test_wait_for_a_failed_function_is_one_line(monkeypatch):
+    lam, stubber, _ = lambda_stub(monkeypatch)
+    stubber.add_response("get_function", configuration(State="Failed"), {"FunctionName": "f"})
+    with pytest.raises(KitError) as caught:
+        wait_for(lam, "function_active_v2", "f to be Active", FunctionName="f")
+    assert str(caught.value).startswith("Gave up waiting for f to be Active after 0 s (")
+    assert "\n" not in str(caught.value)
+
+
+def test_wait_for_gives_up_when_its_budget_is_spent(monkeypatch):
+    lam, stubber, slept = lambda_stub(monkeypatch)
+    for _ in range(3):
+        stubber.add_response("get_function", configuration(State="Pending"), {"FunctionName": "f"})
+    with pytest.raises(KitError, match="Gave up waiting for f to be Active"):
+        wait_for(lam, "function_active_v2", "f to be Active", budget_s=2, FunctionName="f")
+    assert len(slept) == 2  # 3 polls, 1 s apart: the budget of 2 s

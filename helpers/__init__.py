@@ -21,6 +21,7 @@ from helpers.apigateway import (
     find_method,
     probe_without_invoke_permission,
 )
+from helpers.browser import show_page
 from helpers.cloud import Cloud, connect
 from helpers.cognito import (
     delete_user_if_present,
@@ -33,9 +34,32 @@ from helpers.cognito import (
     throwaway_user,
     user_status,
 )
+from helpers.cors import (
+    CORS_METHODS,
+    cors_headers_table,
+    customized_gateway_responses,
+    disable_cors,
+    enable_cors,
+    ensure_cors_gateway_responses,
+    ensure_preflight,
+    preflight,
+    set_allowed_origin,
+)
 from helpers.display import ApiClient, Json, Table, claims_table, redact, token_claims
 from helpers.errors import KitError
 from helpers.functions import ensure_function, ensure_invoke_permission, invoke, show_code
+from helpers.gateway_logs import (
+    access_log_entry,
+    access_table,
+    ensure_cloudwatch_role,
+    execution_log_group,
+    execution_log_lines,
+    lines_holding,
+    request_id,
+    set_access_logging,
+    set_execution_logging,
+    shown_lines,
+)
 from helpers.iam import (
     LAMBDA_TRUST_POLICY,
     another_pool_arn,
@@ -57,7 +81,15 @@ from helpers.iam import (
 )
 from helpers.names import BASIC_EXECUTION_POLICY_ARN, REPORTS_SCOPE, ROLES
 from helpers.permissions import required_permissions
-from helpers.postman import postman_dir, scenarios_table, write_postman
+from helpers.postman import postman_dir, scenarios_table, write_postman, write_postman_for_stack
+from helpers.signin import (
+    SIGN_IN_SCHEMA,
+    ensure_body_validator,
+    ensure_model,
+    ensure_post_auth,
+    post_json,
+    show_model,
+)
 from helpers.stack import load_stack
 from helpers.teardown import teardown
 from helpers.tokens import (
@@ -75,17 +107,22 @@ from helpers.tokens import (
     token_url,
     wait_until_expired,
 )
+from helpers.web import serve_page
 
 __all__ = [
     "BASIC_EXECUTION_POLICY_ARN",
+    "CORS_METHODS",
     "LAMBDA_TRUST_POLICY",
     "REPORTS_SCOPE",
     "ROLES",
+    "SIGN_IN_SCHEMA",
     "ApiClient",
     "Cloud",
     "Json",
     "KitError",
     "Table",
+    "access_log_entry",
+    "access_table",
     "another_pool_arn",
     "attached_policy_arns",
     "attached_policy_names",
@@ -95,11 +132,18 @@ __all__ = [
     "cognito_refusal",
     "confirm_user_policy",
     "connect",
+    "cors_headers_table",
+    "customized_gateway_responses",
     "delete_user_if_present",
     "deploy",
+    "disable_cors",
+    "enable_cors",
     "ensure_api_key",
     "ensure_app_client",
+    "ensure_body_validator",
+    "ensure_cloudwatch_role",
     "ensure_cognito_authorizer",
+    "ensure_cors_gateway_responses",
     "ensure_domain",
     "ensure_function",
     "ensure_invoke_permission",
@@ -108,9 +152,12 @@ __all__ = [
     "ensure_machine_client",
     "ensure_method",
     "ensure_mock_placeholder",
+    "ensure_model",
     "ensure_new_user",
     "ensure_policy",
     "ensure_policy_attached",
+    "ensure_post_auth",
+    "ensure_preflight",
     "ensure_request_validator",
     "ensure_resource",
     "ensure_resource_server",
@@ -121,23 +168,36 @@ __all__ = [
     "ensure_usage_plan",
     "ensure_user_pool",
     "execute_api_arn",
+    "execution_log_group",
+    "execution_log_lines",
     "find_integration",
     "find_method",
     "find_policy",
     "generate_password",
     "invoke",
+    "lines_holding",
     "load_stack",
     "minutes_after_issue",
     "policy_document",
+    "post_json",
     "postman_dir",
+    "preflight",
     "probe_without_invoke_permission",
     "redact",
     "refresh_tokens",
+    "request_id",
     "request_token",
     "require_role",
     "required_permissions",
     "scenarios_table",
+    "serve_page",
+    "set_access_logging",
+    "set_allowed_origin",
+    "set_execution_logging",
     "show_code",
+    "show_model",
+    "show_page",
+    "shown_lines",
     "sign_in",
     "simulate_policy",
     "simulate_role",
@@ -152,4 +212,5 @@ __all__ = [
     "user_status",
     "wait_until_expired",
     "write_postman",
+    "write_postman_for_stack",
 ]

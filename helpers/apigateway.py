@@ -7,10 +7,17 @@ what differs, so running a notebook again changes nothing that is already right.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from helpers.errors import KitError
-from helpers.retry import throttled, unless_missing, with_retry
+from helpers.retry import (
+    DELETE_API_BUDGET_S,
+    THROTTLE_BUDGET_S,
+    throttled,
+    unless_missing,
+    with_retry,
+)
 
 _NOT_FOUND = "NotFoundException"
 
@@ -32,10 +39,24 @@ def ensure_rest_api(apigw: Any, name: str, description: str = "") -> dict:
     """The REST API ``name`` (a regional endpoint), created if missing."""
     api = find_rest_api(apigw, name)
     if api is None:
-        api = apigw.create_rest_api(
-            name=name, description=description, endpointConfiguration={"types": ["REGIONAL"]}
+        api = with_retry(
+            lambda: apigw.create_rest_api(
+                name=name, description=description, endpointConfiguration={"types": ["REGIONAL"]}
+            ),
+            **_throttle_wait(apigw, f"API Gateway to accept CreateRestApi {name}"),
         )
     return api
+
+
+def _throttle_wait(apigw: Any, waiting_for: str) -> dict[str, Any]:
+    """``with_retry``'s options for a call API Gateway throttles (per-account quotas)."""
+    return {
+        "retry_if": throttled,
+        "budget_s": THROTTLE_BUDGET_S,
+        "client": apigw,
+        "waiting_for": waiting_for,
+        "advice": "API Gateway throttles this call per account; wait a minute and run it again",
+    }
 
 
 def rest_api_exists(apigw: Any, api_id: str) -> bool:
@@ -58,8 +79,11 @@ def ensure_resource(apigw: Any, api_id: str, path: str) -> dict:
     for part in [p for p in path.split("/") if p]:
         current += "/" + part
         if current not in known:
-            known[current] = apigw.create_resource(
-                restApiId=api_id, parentId=parent["id"], pathPart=part
+            known[current] = with_retry(
+                lambda part=part, parent=parent: apigw.create_resource(
+                    restApiId=api_id, parentId=parent["id"], pathPart=part
+                ),
+                **_throttle_wait(apigw, f"API Gateway to accept CreateResource {current}"),
             )
         parent = known[current]
     return parent
@@ -81,13 +105,15 @@ def ensure_method(
     api_key_required: bool = False,
     request_validator_id: str | None = None,
     required_query_strings: tuple[str, ...] = (),
+    request_models: dict[str, str] | None = None,
 ) -> dict:
     """The method with these guards: created if missing, else patched where it differs. It adds a
     validator and required parameters but never takes them away (no notebook needs that).
 
     ``authorization_type`` is ``NONE`` or ``COGNITO_USER_POOLS`` (with ``authorizer_id``);
     ``required_query_strings`` become required ``method.request.querystring.*`` parameters,
-    which a request validator then enforces.
+    which a request validator then enforces; ``request_models`` (content type -> model name)
+    the models a body validator checks the body against.
     """
     if authorization_type == "COGNITO_USER_POOLS" and not authorizer_id:
         raise ValueError("a COGNITO_USER_POOLS method needs authorizer_id")
@@ -101,6 +127,8 @@ def ensure_method(
             options["requestValidatorId"] = request_validator_id
         if wanted_params:
             options["requestParameters"] = wanted_params
+        if request_models:
+            options["requestModels"] = dict(request_models)
         return apigw.put_method(
             restApiId=api_id,
             resourceId=resource_id,
@@ -124,6 +152,11 @@ def ensure_method(
     for key, required in wanted_params.items():
         if have_params.get(key) != required:
             ops.append({"op": "add", "path": f"/requestParameters/{key}", "value": "true"})
+    have_models = method.get("requestModels") or {}
+    for content_type, model in (request_models or {}).items():
+        if have_models.get(content_type) != model:
+            key = content_type.replace("~", "~0").replace("/", "~1")
+            ops.append({"op": "add", "path": f"/requestModels/{key}", "value": model})
     if not ops:
         return method
     return apigw.update_method(
@@ -248,7 +281,7 @@ def deploy(apigw: Any, api_id: str, stage: str, description: str = "") -> str:
     """
     deployment = with_retry(
         lambda: apigw.create_deployment(restApiId=api_id, stageName=stage, description=description),
-        retry_if=throttled,
+        **_throttle_wait(apigw, f"API Gateway to accept CreateDeployment to {stage}"),
     )
     in_use = {s["deploymentId"] for s in apigw.get_stages(restApiId=api_id).get("item", [])}
     for page in apigw.get_paginator("get_deployments").paginate(restApiId=api_id):
@@ -258,7 +291,7 @@ def deploy(apigw: Any, api_id: str, stage: str, description: str = "") -> str:
                     lambda old=old: apigw.delete_deployment(
                         restApiId=api_id, deploymentId=old["id"]
                     ),
-                    retry_if=throttled,
+                    **_throttle_wait(apigw, f"API Gateway to accept DeleteDeployment {old['id']}"),
                 )
     return deployment["id"]
 
@@ -349,19 +382,28 @@ def delete_rest_api(apigw: Any, name: str) -> bool:
         return False
     with_retry(
         lambda: apigw.delete_rest_api(restApiId=api["id"]),
-        retry_if=throttled,
         first_delay=10.0,
         attempts=6,
+        **{
+            **_throttle_wait(apigw, f"API Gateway to accept DeleteRestApi {name}"),
+            "budget_s": DELETE_API_BUDGET_S,
+        },
     )
     return True
 
 
 def probe_without_invoke_permission(
-    apigw: Any, api_id: str, region: str, function_arn: str, base_url: str
+    apigw: Any,
+    api_id: str,
+    region: str,
+    function_arn: str,
+    base_url: str,
+    prepare_stage: Callable[[str], None] | None = None,
 ) -> Any:
     """A throwaway ``GET /probe`` wired to ``function_arn`` on a throwaway stage ``probe``: the
     function's permission names only its own route, so API Gateway may not invoke it from here
     and answers 500. Everything made here is deleted before returning; the answer is returned.
+    ``prepare_stage("probe")``, if given, runs before the request (09 turns its logs on).
     """
     from helpers.display import ApiClient
 
@@ -375,8 +417,10 @@ def probe_without_invoke_permission(
         ensure_lambda_proxy_integration(apigw, api_id, resource["id"], "GET", region, function_arn)
         deployment_id = with_retry(
             lambda: apigw.create_deployment(restApiId=api_id, stageName="probe"),
-            retry_if=throttled,
+            **_throttle_wait(apigw, "API Gateway to accept CreateDeployment to probe"),
         )["id"]
+        if prepare_stage is not None:
+            prepare_stage("probe")
         return ApiClient(base_url).get("/probe", expect=500)
     finally:
         cleanups = [lambda: apigw.delete_resource(restApiId=api_id, resourceId=resource["id"])]
@@ -386,4 +430,6 @@ def probe_without_invoke_permission(
                 lambda: apigw.delete_deployment(restApiId=api_id, deploymentId=deployment_id),
             ]
         for cleanup in cleanups:
-            with_retry(cleanup, retry_if=throttled)
+            with_retry(
+                cleanup, **_throttle_wait(apigw, "API Gateway to accept the probe's cleanup")
+            )

@@ -34,6 +34,17 @@ REPORTS_SCOPE = f"{RESOURCE_SERVER}/reports.read"
 MACHINE_CLIENT = "simple-api-machine"
 SHORT_LIVED_CLIENT = "simple-api-short-lived"
 
+#: 09_browser_and_logs: the model of POST /auth's body, the validator that checks bodies (beside
+#: 04's parameters-only one; both go with the API), and the role API Gateway writes logs with
+SIGN_IN_MODEL = "SignInRequest"
+BODY_VALIDATOR = "simple-api-body-validator"
+APIGATEWAY_LOGS_ROLE = "simple-api-apigateway-logs-Role"
+APIGATEWAY_LOGS_POLICY_ARN = (
+    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+)
+#: the access log group (execution logs go to API-Gateway-Execution-Logs_{api id}/{stage})
+ACCESS_LOG_GROUP = "simple-api-access-logs"
+
 
 def domain_prefix(account: str) -> str:
     """The pool's domain prefix, ``simple-api-<account id>``: on AWS a prefix is global (one per

@@ -1,7 +1,8 @@
 """The seed's Postman tests as files Postman imports and newman runs: a v2.1 collection of the
 same scenarios notebook 07 checks, and an environment for one deployed stack. Notebook 08 writes
 them again with two more requests: a service's token from the token endpoint (client
-credentials), and ``GET /reports`` with it.
+credentials), and ``GET /reports`` with it. Notebook 09 writes them a third time: the sign-in
+goes through ``POST /auth`` with a JSON body (and a bad body's ``400`` is tested beside it).
 
 The collection holds no secret and no address: ``{{api_url}}``, ``{{username}}`` and
 ``{{password}}`` (and 08's ``{{token_url}}``, ``{{machine_client_id}}``,
@@ -28,6 +29,8 @@ COLLECTION_NAME = "simple-api"
 #: (docs/aws-behavior.md#gateway-errors)
 UNAUTHORIZED = {"message": "Unauthorized"}
 MISSING_PARAMETERS = {"message": "Missing required request parameters: [password, username]"}
+#: what API Gateway answers a body that does not fit the method's model (09's POST /auth)
+INVALID_BODY = {"message": "Invalid request body"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Scenario:
     base: str = "api_url"
     #: an ``application/x-www-form-urlencoded`` body
     form: tuple[tuple[str, str], ...] = ()
+    #: a raw ``application/json`` body (variables in it are replaced by Postman)
+    json_body: str = ""
 
 
 def _status(code: int) -> str:
@@ -58,6 +63,18 @@ def _body_is(doc: Mapping[str, Any], what: str) -> str:
     )
 
 
+#: the tokens the sign-in stores for the requests after it (GET /auth in 07, POST /auth in 09)
+_STORE_TOKENS = (
+    "const tokens = pm.response.json().AuthenticationResult;",
+    'pm.test("body holds Bearer tokens for 60 min", () => {',
+    '    pm.expect(tokens.TokenType).to.eql("Bearer");',
+    "    pm.expect(tokens.ExpiresIn).to.eql(3600);",
+    '    pm.expect(tokens.IdToken.split(".")).to.have.lengthOf(3);',
+    '    pm.expect(tokens.AccessToken.split(".")).to.have.lengthOf(3);',
+    "});",
+    'pm.environment.set("id_token", tokens.IdToken);',
+    'pm.environment.set("access_token", tokens.AccessToken);',
+)
 USER_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "GET /hello without a token",
@@ -75,17 +92,7 @@ USER_SCENARIOS: tuple[Scenario, ...] = (
         "GET /auth with username and password",
         "auth",
         200,
-        (
-            "const tokens = pm.response.json().AuthenticationResult;",
-            'pm.test("body holds Bearer tokens for 60 min", () => {',
-            '    pm.expect(tokens.TokenType).to.eql("Bearer");',
-            "    pm.expect(tokens.ExpiresIn).to.eql(3600);",
-            '    pm.expect(tokens.IdToken.split(".")).to.have.lengthOf(3);',
-            '    pm.expect(tokens.AccessToken.split(".")).to.have.lengthOf(3);',
-            "});",
-            'pm.environment.set("id_token", tokens.IdToken);',
-            'pm.environment.set("access_token", tokens.AccessToken);',
-        ),
+        _STORE_TOKENS,
         query=(("username", "{{username}}"), ("password", "{{password_in_url}}")),
         # a password may hold # % + = : , which must be percent-encoded in a query string
         prerequest=(
@@ -125,6 +132,37 @@ USER_SCENARIOS: tuple[Scenario, ...] = (
             'const idToken = pm.environment.get("id_token");',
             'const tail = idToken.slice(-4) === "AAAA" ? "BBBB" : "AAAA";',
             'pm.variables.set("forged_token", idToken.slice(0, -4) + tail);',
+        ),
+    ),
+)
+
+
+#: 09_browser_and_logs: sign-in with the password in a JSON body, not in the URL; the body is
+#: built with JSON.stringify, so a password with quotes or backslashes stays valid JSON
+POST_AUTH_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "POST /auth without a password",
+        "auth",
+        400,
+        (_body_is(INVALID_BODY, "API Gateway's invalid-body message"),),
+        method="POST",
+        json_body='{"username": "{{username}}"}',
+    ),
+    Scenario(
+        "POST /auth with username and password",
+        "auth",
+        200,
+        _STORE_TOKENS,
+        method="POST",
+        json_body="{{sign_in_body}}",
+        prerequest=(
+            "pm.variables.set(",
+            '    "sign_in_body",',
+            "    JSON.stringify({",
+            '        username: pm.environment.get("username"),',
+            '        password: pm.environment.get("password"),',
+            "    })",
+            ");",
         ),
     ),
 )
@@ -171,13 +209,24 @@ MACHINE_SCENARIOS: tuple[Scenario, ...] = (
         authorization="Bearer {{machine_token}}",
     ),
 )
-#: every request the full collection holds (07 writes the first six, 08 all of them)
-SCENARIOS: tuple[Scenario, ...] = USER_SCENARIOS + MACHINE_SCENARIOS
 
 
-def scenarios(machine: bool = False) -> tuple[Scenario, ...]:
-    """07's scenarios, and with ``machine`` 08's two after them."""
-    return SCENARIOS if machine else USER_SCENARIOS
+def user_scenarios(post_auth: bool = False) -> tuple[Scenario, ...]:
+    """07's six; with ``post_auth`` (09) the sign-in is ``POST /auth``, after its bad body."""
+    if not post_auth:
+        return USER_SCENARIOS
+    get_login = "GET /auth with username and password"
+    at = [s.name for s in USER_SCENARIOS].index(get_login)
+    return USER_SCENARIOS[:at] + POST_AUTH_SCENARIOS + USER_SCENARIOS[at + 1 :]
+
+
+def scenarios(machine: bool = False, post_auth: bool = False) -> tuple[Scenario, ...]:
+    """07's scenarios (with ``post_auth``, 09's sign-in), and with ``machine`` 08's two after."""
+    return user_scenarios(post_auth) + (MACHINE_SCENARIOS if machine else ())
+
+
+#: every request the full collection holds (07 writes six, 08 eight, 09 all of them)
+SCENARIOS: tuple[Scenario, ...] = scenarios(machine=True, post_auth=True)
 
 
 def _script(listen: str, lines: tuple[str, ...]) -> dict[str, Any]:
@@ -203,6 +252,9 @@ def _item(scenario: Scenario) -> dict[str, Any]:
         else []
     )
     request: dict[str, Any] = {"method": scenario.method, "header": header, "url": url}
+    if scenario.json_body:
+        header.append({"key": "Content-Type", "value": "application/json"})
+        request["body"] = {"mode": "raw", "raw": scenario.json_body}
     if scenario.form:
         header.append({"key": "Content-Type", "value": "application/x-www-form-urlencoded"})
         request["body"] = {
@@ -215,9 +267,10 @@ def _item(scenario: Scenario) -> dict[str, Any]:
     return {"name": scenario.name, "event": events, "request": request}
 
 
-def collection(machine: bool = False) -> dict[str, Any]:
+def collection(machine: bool = False, post_auth: bool = False) -> dict[str, Any]:
     """The Postman v2.1 collection: one request per scenario, in order, with its tests (with
-    ``machine``, 08's token request and ``GET /reports`` too)."""
+    ``machine``, 08's token request and ``GET /reports`` too; with ``post_auth``, 09's sign-in
+    through ``POST /auth``)."""
     return {
         "info": {
             "_postman_id": str(
@@ -230,7 +283,7 @@ def collection(machine: bool = False) -> dict[str, Any]:
             ),
             "schema": SCHEMA,
         },
-        "item": [_item(s) for s in scenarios(machine)],
+        "item": [_item(s) for s in scenarios(machine, post_auth)],
     }
 
 
@@ -282,20 +335,24 @@ def postman_files(target: str) -> tuple[Path, Path]:
 
 
 def write_postman(
-    stack: Mapping[str, Any], target: str, machine: Mapping[str, str] | None = None
+    stack: Mapping[str, Any],
+    target: str,
+    machine: Mapping[str, str] | None = None,
+    post_auth: bool = False,
 ) -> Table:
     """Write the collection and the environment to ``runs/<target>/postman/``; what was written
     (paths shown relative to the project, nothing secret). With ``machine`` (08), the collection
-    gains the token request and ``GET /reports``, the environment the machine client."""
+    gains the token request and ``GET /reports``, the environment the machine client; with
+    ``post_auth`` (09), it signs in through ``POST /auth``."""
     collection_path, environment_path = postman_files(target)
     collection_path.parent.mkdir(parents=True, exist_ok=True)
-    write_private_json(collection_path, collection(bool(machine)))
+    write_private_json(collection_path, collection(bool(machine), post_auth))
     write_private_json(environment_path, environment(stack, target, machine))
     shown = f"runs/{target}/postman"
     holds = "api_url, username, password (secret)"
     if machine:
         holds += ", token_url, machine_client_id, machine_client_secret (secret), reports_scope"
-    count = len(scenarios(bool(machine)))
+    count = len(scenarios(bool(machine), post_auth))
     return Table(
         ["file", "holds"],
         [
@@ -314,9 +371,32 @@ def remove_postman(target: str) -> None:
         folder.rmdir()
 
 
-def scenarios_table(machine: bool = False) -> Table:
-    """The collection's requests and what each expects, in order (with ``machine``, 08's)."""
+def scenarios_table(machine: bool = False, post_auth: bool = False) -> Table:
+    """The collection's requests and what each expects, in order (with ``machine``, 08's; with
+    ``post_auth``, 09's)."""
     return Table(
         ["request", "expects"],
-        [(s.name, str(s.expect)) for s in scenarios(machine)],
+        [(s.name, str(s.expect)) for s in scenarios(machine, post_auth)],
     )
+
+
+def write_postman_for_stack(cloud: Any, post_auth: bool = True) -> Table:
+    """:func:`write_postman` for the stack the outputs file names, with 08's machine client when
+    there is one (its secret read from Cognito, never shown) and, by default, 09's sign-in
+    through ``POST /auth``."""
+    from helpers.names import REPORTS_SCOPE
+    from helpers.stack import load_stack
+
+    stack = load_stack(cloud, "user_pool_id", "api_url", "username", "password")
+    machine = None
+    if stack.get("machine_client_id") and stack.get("token_url"):
+        client = cloud.client("cognito-idp").describe_user_pool_client(
+            UserPoolId=stack["user_pool_id"], ClientId=stack["machine_client_id"]
+        )["UserPoolClient"]
+        machine = {
+            "token_url": stack["token_url"],
+            "client_id": client["ClientId"],
+            "client_secret": client["ClientSecret"],
+            "scope": REPORTS_SCOPE,
+        }
+    return write_postman(stack, cloud.target, machine, post_auth)

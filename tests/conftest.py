@@ -40,9 +40,11 @@ def lambda_role(localcloud) -> str:
 
 def phase_of(path: Path) -> int:
     """``make test``'s order: unit tests (0), integration tests on their own local clouds (1),
-    then the notebook series through papermill and newman (2)."""
+    then whatever runs the notebook series: papermill, newman, the browser (2)."""
     parts = path.parts
-    if "notebooks" in parts and path.name == "test_series.py":
+    if "notebooks" in parts and path.name in ("test_series.py", "test_series_aws_timing.py"):
+        return 2
+    if "web" in parts:
         return 2
     return 1 if "integration" in parts else 0
 

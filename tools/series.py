@@ -31,6 +31,7 @@ TUTORIAL = [
     "06_auth_lambda",
     "07_postman_tests",
     "08_tokens",
+    "09_browser_and_logs",
 ]
 TEARDOWN = ["99_teardown"]
 

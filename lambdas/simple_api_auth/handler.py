@@ -1,13 +1,21 @@
-"""The sign-in endpoint: ``GET /auth?username=...&password=...`` returns Cognito tokens.
+"""The sign-in endpoint: ``POST /auth`` with ``{"username": ..., "password": ...}`` as JSON (or
+the seed's ``GET /auth?username=...&password=...``) returns Cognito tokens.
 
-API Gateway passes the query string to this Lambda (proxy integration), and the Lambda signs the
-user in with ``AdminInitiateAuth`` (flow ``ADMIN_USER_PASSWORD_AUTH``) on the user pool named by
-the ``USER_POOL_ID`` and ``CLIENT_ID`` environment variables. A good password answers 200 with the
-tokens; a wrong one 401; a user who must first change or reset their password 403.
+API Gateway passes the request to this Lambda (proxy integration): the JSON body of a POST, the
+query string of a GET. The Lambda signs the user in with ``AdminInitiateAuth`` (flow
+``ADMIN_USER_PASSWORD_AUTH``) on the user pool named by the ``USER_POOL_ID`` and ``CLIENT_ID``
+environment variables. A good password answers 200 with the tokens; a wrong one 401; a user who
+must first change or reset their password 403.
+
+With the ``ALLOWED_ORIGIN`` environment variable set, every answer carries
+``Access-Control-Allow-Origin`` with its value, so a page on that origin may read it (CORS); a
+proxy integration passes the function's headers through, and API Gateway adds none.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import os
@@ -32,21 +40,55 @@ CLIENT_ERRORS = {
 
 
 def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    """A Lambda proxy integration response with a JSON body."""
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps(body),
-    }
+    """A Lambda proxy integration response with a JSON body (and the CORS header, when the
+    function has an ``ALLOWED_ORIGIN``)."""
+    headers = {"Content-Type": "application/json"}
+    origin = os.environ.get("ALLOWED_ORIGIN")
+    if origin:
+        headers["Access-Control-Allow-Origin"] = origin
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body)}
+
+
+def _json_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The request body as a JSON object, or None when it is not one."""
+    raw = event.get("body") or ""
+    try:
+        if event.get("isBase64Encoded"):
+            raw = base64.b64decode(raw, validate=True).decode()
+        body = json.loads(raw)
+    except (ValueError, binascii.Error):  # UnicodeDecodeError and JSONDecodeError too
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _credentials(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``(username and password, None)``, or ``({}, the 400 to answer)``: from the JSON body of a
+    POST, from the query string otherwise."""
+    if event.get("httpMethod") == "POST":
+        body = _json_body(event)
+        if body is None:
+            message = "The request body must be a JSON object with username and password."
+            return {}, _response(400, {"message": message})
+        found = {name: body.get(name) for name in REQUIRED_PARAMETERS}
+        what = "body properties"
+    else:
+        found = dict(event.get("queryStringParameters") or {})
+        what = "request parameters"
+    missing = [
+        name
+        for name in REQUIRED_PARAMETERS
+        if not isinstance(found.get(name), str) or not found[name]
+    ]
+    if missing:
+        return {}, _response(400, {"message": f"Missing required {what}: [{', '.join(missing)}]"})
+    return found, None
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Sign the user in and answer with their tokens, or with why not."""
-    params = event.get("queryStringParameters") or {}
-    missing = [name for name in REQUIRED_PARAMETERS if not params.get(name)]
-    if missing:
-        message = f"Missing required request parameters: [{', '.join(missing)}]"
-        return _response(400, {"message": message})
+    params, refusal = _credentials(event)
+    if refusal is not None:
+        return refusal
     username = params["username"]
 
     try:

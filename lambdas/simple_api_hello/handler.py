@@ -4,11 +4,15 @@ API Gateway calls this Lambda through a proxy integration (REST API, payload 1.0
 method has a Cognito user pool authorizer, API Gateway has already checked the ID token and
 passes its claims in ``requestContext.authorizer.claims``; without an authorizer that key is
 absent and the caller is anonymous. The handler only reads those claims and never checks a token.
+
+With the ``ALLOWED_ORIGIN`` environment variable set, the answer carries
+``Access-Control-Allow-Origin`` with its value, so a page on that origin may read it (CORS).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 # The claims echoed back to the caller, in this order (others, like email, are left out).
@@ -23,12 +27,13 @@ def _claims(event: dict[str, Any]) -> dict[str, str]:
 
 
 def _response(body: dict[str, Any]) -> dict[str, Any]:
-    """A Lambda proxy integration response with a JSON body."""
-    return {
-        "statusCode": 200,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps(body),
-    }
+    """A Lambda proxy integration response with a JSON body (and the CORS header, when the
+    function has an ``ALLOWED_ORIGIN``)."""
+    headers = {"Content-Type": "application/json"}
+    origin = os.environ.get("ALLOWED_ORIGIN")
+    if origin:
+        headers["Access-Control-Allow-Origin"] = origin
+    return {"statusCode": 200, "headers": headers, "body": json.dumps(body)}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

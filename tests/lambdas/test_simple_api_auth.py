@@ -1,7 +1,9 @@
-"""The sign-in Lambda: GET /auth?username=..&password=.. answers tokens, 400, 401 or 403."""
+"""The sign-in Lambda: GET /auth?username=..&password=.. (or POST /auth with a JSON body) answers
+tokens, 400, 401 or 403, with the CORS header when ALLOWED_ORIGIN is set."""
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import logging
@@ -261,3 +263,102 @@ def test_password_and_tokens_never_reach_logs_or_stdout(auth, stubber, outcome, 
         assert PASSWORD not in text
         for token in ("access.token.value", "id.token.value", "refresh-token-value", SESSION):
             assert token not in text
+
+
+# --- POST /auth: the credentials in a JSON body (notebook 09) ----------------------------------
+
+
+def _post(body: Any, *, base64_encoded: bool = False) -> dict[str, Any]:
+    event = load_event("auth_post")
+    raw = body if isinstance(body, str) else json.dumps(body)
+    if base64_encoded:
+        raw = base64.b64encode(raw.encode()).decode()
+    event["body"], event["isBase64Encoded"] = raw, base64_encoded
+    return event
+
+
+def test_golden_post_event_carries_the_credentials_in_its_body():
+    event = load_event("auth_post")
+    assert event["httpMethod"] == "POST" and event["queryStringParameters"] is None
+    assert json.loads(event["body"]) == {"username": USERNAME, "password": PASSWORD}
+
+
+@pytest.mark.parametrize("base64_encoded", [False, True])
+def test_post_signs_in_with_the_json_body(auth, stubber, base64_encoded):
+    stubber.add_response(
+        "admin_initiate_auth", {"AuthenticationResult": TOKENS}, _expected_params()
+    )
+    event = _post({"username": USERNAME, "password": PASSWORD}, base64_encoded=base64_encoded)
+    body = _answer(auth.handler(event, None), 200)
+    stubber.assert_no_pending_responses()
+    assert body == {"AuthenticationResult": TOKENS}
+
+
+def test_post_ignores_a_query_string(auth, stubber):
+    """A POST reads its body only: credentials in its URL are not used."""
+    event = _post({"username": USERNAME})
+    event["queryStringParameters"] = {"username": USERNAME, "password": PASSWORD}
+    body = _answer(auth.handler(event, None), 400)
+    assert body == {"message": "Missing required body properties: [password]"}
+
+
+def test_post_wrong_password_is_401_like_get(auth, stubber):
+    stubber.add_client_error(
+        "admin_initiate_auth",
+        service_error_code="NotAuthorizedException",
+        http_status_code=400,
+        expected_params=_expected_params(),
+    )
+    body = _answer(auth.handler(_post({"username": USERNAME, "password": PASSWORD}), None), 401)
+    assert body == {"message": "Incorrect username or password."}
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        ({}, "password, username"),
+        ({"username": USERNAME}, "password"),
+        ({"username": "", "password": PASSWORD}, "username"),
+        ({"username": USERNAME, "password": 12345678}, "password"),
+        ({"username": [USERNAME], "password": PASSWORD}, "username"),
+    ],
+)
+def test_post_missing_or_non_string_properties_are_400(auth, stubber, body, missing):
+    response = auth.handler(_post(body), None)
+    assert _answer(response, 400) == {"message": f"Missing required body properties: [{missing}]"}
+    assert PASSWORD not in response["body"]
+
+
+@pytest.mark.parametrize("raw", ["", "not json", "[1, 2]", '"a string"', "null", "{"])
+def test_post_body_that_is_not_a_json_object_is_400(auth, stubber, raw):
+    body = _answer(auth.handler(_post(raw), None), 400)
+    assert body == {"message": "The request body must be a JSON object with username and password."}
+
+
+def test_post_bad_base64_is_400(auth, stubber):
+    event = _post("%%% not base64 %%%")
+    event["isBase64Encoded"] = True
+    assert _answer(auth.handler(event, None), 400)["message"].startswith("The request body")
+
+
+# --- CORS: ALLOWED_ORIGIN ----------------------------------------------------------------------
+
+
+def test_allowed_origin_is_added_to_every_answer(auth, stubber, monkeypatch):
+    monkeypatch.setenv("ALLOWED_ORIGIN", "http://127.0.0.1:8000")
+    stubber.add_response(
+        "admin_initiate_auth", {"AuthenticationResult": TOKENS}, _expected_params()
+    )
+    ok = auth.handler(_post({"username": USERNAME, "password": PASSWORD}), None)
+    refused = auth.handler(_post({"username": USERNAME}), None)
+    for response in (ok, refused):
+        assert response["headers"] == {
+            "Content-Type": "application/json",
+            "Access-Control-Allow-Origin": "http://127.0.0.1:8000",
+        }
+
+
+def test_without_allowed_origin_no_cors_header(auth, stubber, monkeypatch):
+    monkeypatch.delenv("ALLOWED_ORIGIN", raising=False)
+    response = auth.handler(_post({"username": USERNAME}), None)
+    assert "Access-Control-Allow-Origin" not in response["headers"]

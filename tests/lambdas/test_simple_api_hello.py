@@ -103,3 +103,17 @@ def test_the_event_is_not_modified(hello):
     event = load_event("hello_with_claims")
     hello.handler(event, None)
     assert event == load_event("hello_with_claims")
+
+
+def test_allowed_origin_adds_the_cors_header(hello, monkeypatch):
+    monkeypatch.setenv("ALLOWED_ORIGIN", "*")
+    response = hello.handler(load_event("hello_with_claims"), None)
+    assert response["headers"] == {
+        "Content-Type": "application/json",
+        "Access-Control-Allow-Origin": "*",
+    }
+
+
+def test_without_allowed_origin_there_is_no_cors_header(hello, monkeypatch):
+    monkeypatch.delenv("ALLOWED_ORIGIN", raising=False)
+    assert _body(hello.handler(load_event("hello_no_authorizer"), None))["authenticated"] is False

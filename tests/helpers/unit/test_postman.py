@@ -1,4 +1,5 @@
-"""helpers.postman: the v2.1 collection of the six scenarios (and 08's two machine requests), the
+"""helpers.postman: the v2.1 collection of the six scenarios (and 08's two machine requests, and
+09's sign-in through POST /auth), the
 environment with a secret password (and client secret), and the files written 0600 under
 ``runs/`` with nothing secret shown."""
 
@@ -14,11 +15,13 @@ import pytest
 
 from helpers.postman import (
     MACHINE_SCENARIOS,
+    POST_AUTH_SCENARIOS,
     SCENARIOS,
     SCHEMA,
     USER_SCENARIOS,
     collection,
     environment,
+    scenarios,
     scenarios_table,
     write_postman,
 )
@@ -82,7 +85,7 @@ def test_the_collection_is_v2_1_with_a_name():
 def test_the_collection_holds_the_six_scenarios_in_order():
     assert [item["name"] for item in collection()["item"]] == NAMES
     assert [s.name for s in USER_SCENARIOS] == NAMES
-    assert SCENARIOS == USER_SCENARIOS + MACHINE_SCENARIOS
+    assert scenarios(machine=True, post_auth=True) == SCENARIOS
 
 
 @pytest.mark.parametrize("name,code", list(zip(NAMES, CODES, strict=True)))
@@ -291,7 +294,12 @@ def test_every_script_is_valid_javascript(tmp_path):
     if node is None:
         pytest.skip("node is not installed")
     checked = 0
-    for index, item in enumerate(collection(machine=True)["item"]):
+    every = {
+        item["name"]: item
+        for doc in (collection(machine=True), collection(machine=True, post_auth=True))
+        for item in doc["item"]
+    }
+    for index, item in enumerate(every.values()):
         for event in item["event"]:
             source = "\n".join(event["script"]["exec"])
             path = tmp_path / f"{index}-{event['listen']}.js"
@@ -301,8 +309,8 @@ def test_every_script_is_valid_javascript(tmp_path):
             )
             assert result.returncode == 0, (item["name"], event["listen"], result.stderr)
             checked += 1
-    # a test script each, the login's and forgery's prerequest
-    assert checked == len(NAMES) + len(MACHINE_NAMES) + 2
+    # a test script each, the two logins' and the forgery's prerequest
+    assert checked == len(NAMES) + len(MACHINE_NAMES) + len(POST_AUTH_SCENARIOS) + 3
 
 
 # --- 08's machine requests ------------------------------------------------------------------
@@ -392,3 +400,59 @@ def test_scenarios_table_with_the_machine_requests():
     rows = scenarios_table(machine=True).rows
     assert rows[-2:] == [[MACHINE_NAMES[0], "200"], [MACHINE_NAMES[1], "200"]]
     assert rows[:-2] == scenarios_table().rows
+
+
+# --- 09's sign-in through POST /auth ---------------------------------------------------------
+
+POST_NAMES = ["POST /auth without a password", "POST /auth with username and password"]
+
+
+def post_items() -> dict[str, dict]:
+    return {item["name"]: item for item in collection(machine=True, post_auth=True)["item"]}
+
+
+def test_the_post_auth_collection_signs_in_with_post_in_place_of_get():
+    names = [item["name"] for item in collection(machine=True, post_auth=True)["item"]]
+    assert names == NAMES[:2] + POST_NAMES + NAMES[3:] + MACHINE_NAMES
+    assert [s.name for s in POST_AUTH_SCENARIOS] == POST_NAMES
+    assert [s.name for s in SCENARIOS] == names
+    # no request sends the password in a URL any more
+    for item in post_items().values():
+        assert "password" not in item["request"]["url"]["raw"]
+
+
+def test_the_post_sign_in_sends_a_json_body_built_by_json_stringify():
+    item = post_items()[POST_NAMES[1]]
+    request = item["request"]
+    assert request["method"] == "POST"
+    assert request["url"]["raw"] == "{{api_url}}/auth" and request["url"]["path"] == ["auth"]
+    assert header(item) == {"Content-Type": "application/json"}
+    assert request["body"] == {"mode": "raw", "raw": "{{sign_in_body}}"}
+    prerequest = "\n".join(script(item, "prerequest"))
+    assert "JSON.stringify" in prerequest and 'pm.environment.get("password")' in prerequest
+    lines = script(item, "test")
+    assert "have.status(200)" in lines[0]
+    assert 'pm.environment.set("id_token", tokens.IdToken);' in lines
+
+
+def test_a_body_without_the_password_expects_api_gateways_400():
+    item = post_items()[POST_NAMES[0]]
+    assert item["request"]["body"] == {"mode": "raw", "raw": '{"username": "{{username}}"}'}
+    body = "\n".join(script(item, "test"))
+    assert "have.status(400)" in body
+    assert '{"message": "Invalid request body"}' in body
+
+
+def test_the_post_auth_collection_holds_no_secret():
+    text = json.dumps(collection(machine=True, post_auth=True))
+    for value in (*STACK.values(), *MACHINE.values()):
+        assert value not in text
+
+
+def test_write_postman_with_post_auth_shows_nine_requests(runs):
+    table = write_postman(STACK, "local", MACHINE, post_auth=True)
+    folder = runs / "local" / "postman"
+    assert json.loads((folder / COLLECTION_FILE).read_text()) == collection(True, True)
+    assert "9 requests" in repr(table) and PASSWORD not in repr(table)
+    rows = scenarios_table(machine=True, post_auth=True).rows
+    assert rows[2:4] == [[POST_NAMES[0], "400"], [POST_NAMES[1], "200"]]

@@ -4,6 +4,7 @@ exists, and every section names its sources."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 THIS = Path(__file__).resolve()
@@ -24,15 +25,22 @@ def anchors() -> set[str]:
     return found
 
 
+def project_files() -> list[Path]:
+    """The repository's files, committed or not, without what git ignores (.venv, .bench, …)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(ROOT / name for name in listed.split("\0") if name and (ROOT / name).is_file())
+
+
 def citations() -> list[tuple[str, str]]:
     cited = []
-    for path in sorted(ROOT.glob("**/*")):
-        parts = path.relative_to(ROOT).parts
-        if path.suffix not in {".py", ".md", ".ipynb"} or parts[0] in {
-            ".venv",
-            "node_modules",
-            "docs",
-        }:
+    for path in project_files():
+        if path.suffix not in {".py", ".md", ".ipynb"} or path.relative_to(ROOT).parts[0] == "docs":
             continue
         text = path.read_text(errors="replace")
         for match in CITATION.finditer(text):

@@ -61,6 +61,7 @@ def test_local_state_is_git_ignored():
         "runs/local/postman/simple-api-local.postman_environment.json",
         ".venv/x",
         "node_modules/x",
+        ".bench/ministack/x",
     ):
         result = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
         assert result.returncode == 0, f"{path} is not git-ignored"

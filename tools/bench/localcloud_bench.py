@@ -1,9 +1,10 @@
 """``make bench``: how fast the local cloud is, measured at the client.
 
 Starts its own local clouds on free ports (never the one ``make up`` runs) and prints:
-start-up time; an authorized ``GET /hello`` through the Cognito authorizer and a warm Python
-Lambda (p50/p95 with one sequential client, requests/s with 4 concurrent clients);
-``lambda.invoke`` of a no-op handler warm and cold, beside ``lambda.get_function`` as the floor.
+start-up time; ``lambda.invoke`` of a no-op handler warm and cold, beside
+``lambda.get_function`` as the floor; the token endpoint and ``AdminInitiateAuth``; then the data
+plane beside MiniStack (:mod:`tools.bench.side_by_side`: authorized ``GET /hello`` p50/p95,
+``GET /auth`` p50, requests/s with 1, 4 and 8 clients, and the ratios).
 Client and server share this machine's cores, so every number includes the client's own cost.
 """
 
@@ -17,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -25,6 +25,8 @@ from pathlib import Path
 import boto3
 
 from tests.support import LAMBDA_TRUST, free_port, zip_code
+from tools.bench import side_by_side
+from tools.bench.side_by_side import percentile
 
 REGION = "us-east-1"
 HELLO = """
@@ -36,11 +38,6 @@ def handler(event, context):
             "body": json.dumps({"message": f"Hello, {claims['cognito:username']}!"})}
 """
 NOOP = "def handler(event, context):\n    return None\n"
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def start(tmp: Path, port: int | None = None) -> tuple[subprocess.Popen, str, float]:
@@ -148,18 +145,6 @@ def build_hello_api(c: dict) -> tuple[str, str]:
     return f"/restapis/{api}/dev/_user_request_/hello", token
 
 
-def get(port: int, path: str, token: str) -> float:
-    began = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path, headers={"Authorization": token})
-    resp = conn.getresponse()
-    body = resp.read()
-    conn.close()
-    if resp.status != 200 or b"Hello, bench!" not in body:
-        raise SystemExit(f"bench: GET /hello answered {resp.status} {body[:200]!r}")
-    return time.perf_counter() - began
-
-
 def build_machine_client(c: dict) -> tuple[str, str, str]:
     """A pool with a domain, a resource server and a client-credentials client; returns (path of
     its token endpoint on the server, Basic authorization header, pool id)."""
@@ -255,36 +240,7 @@ def main() -> int:
         try:
             port = int(endpoint.rsplit(":", 1)[1])
             c = clients(endpoint)
-            path, token = build_hello_api(c)
-            for _ in range(30):
-                get(port, path, token)
-            seq = [get(port, path, token) for _ in range(500)]
-            p50, p95 = percentile(seq, 0.5) * 1000, percentile(seq, 0.95) * 1000
-            results.append(("GET /hello authorized, p50", f"{p50:.2f} ms", "<= 5 ms", p50 <= 5))
-            results.append(("GET /hello authorized, p95", f"{p95:.2f} ms", "", None))
-
-            per_client, workers = 250, 4
-            errors: list[BaseException] = []
-
-            def load() -> None:
-                try:
-                    for _ in range(per_client):
-                        get(port, path, token)
-                except BaseException as exc:  # noqa: BLE001 - reported below
-                    errors.append(exc)
-
-            threads = [threading.Thread(target=load) for _ in range(workers)]
-            began = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.perf_counter() - began
-            if errors:
-                raise SystemExit(f"bench: concurrent load failed: {errors[0]}")
-            rps = per_client * workers / elapsed
-            results.append(("GET /hello, 4 concurrent clients", f"{rps:.0f} req/s", "", None))
-
+            build_hello_api(c)  # the role and the pool the rows below use
             lam = c["lambda"]
             role = c["iam"].get_role(RoleName="bench-role")["Role"]["Arn"]
             lam.create_function(
@@ -353,7 +309,13 @@ def main() -> int:
     for name, value, target, ok in results:
         verdict = "" if ok is None else ("ok" if ok else "MISSED")
         print(f"  {name:<{width}}  {value:>12}  {target:<24} {verdict}")
-    return 0 if all(ok is not False for *_, ok in results) else 1
+    side_ok = side_by_side.run(_start_for_side_by_side, stop)
+    return 0 if side_ok and all(ok is not False for *_, ok in results) else 1
+
+
+def _start_for_side_by_side(home: Path) -> tuple[subprocess.Popen, str]:
+    proc, url, _seconds = start(home)
+    return proc, url
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Client and server share this machine's cores, so every number includes the clien
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import os
@@ -29,14 +30,6 @@ from tools.bench import side_by_side
 from tools.bench.side_by_side import percentile
 
 REGION = "us-east-1"
-HELLO = """
-import json
-
-def handler(event, context):
-    claims = event["requestContext"]["authorizer"]["claims"]
-    return {"statusCode": 200,
-            "body": json.dumps({"message": f"Hello, {claims['cognito:username']}!"})}
-"""
 NOOP = "def handler(event, context):\n    return None\n"
 
 
@@ -77,74 +70,6 @@ def clients(endpoint: str) -> dict:
     return {s: boto3.client(s, **kw) for s in ("iam", "lambda", "apigateway", "cognito-idp")}
 
 
-def build_hello_api(c: dict) -> tuple[str, str]:
-    """A Cognito-guarded GET /hello on a Python Lambda; returns (path on the server, ID token)."""
-    role = c["iam"].create_role(
-        RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
-    )["Role"]["Arn"]
-    fn = c["lambda"].create_function(
-        FunctionName="bench-hello",
-        Runtime="python3.12",
-        Role=role,
-        Handler="handler.handler",
-        Code={"ZipFile": zip_code(HELLO)},
-    )
-    idp = c["cognito-idp"]
-    pool = idp.create_user_pool(PoolName="bench-pool")["UserPool"]
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool["Id"],
-        ClientName="bench",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
-    )["UserPoolClient"]["ClientId"]
-    password = "Bench-Pass-1!"
-    idp.admin_create_user(UserPoolId=pool["Id"], Username="bench", TemporaryPassword=password)
-    idp.admin_set_user_password(
-        UserPoolId=pool["Id"], Username="bench", Password=password, Permanent=True
-    )
-    token = idp.admin_initiate_auth(
-        UserPoolId=pool["Id"],
-        ClientId=client_id,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "bench", "PASSWORD": password},
-    )["AuthenticationResult"]["IdToken"]
-    apig = c["apigateway"]
-    api = apig.create_rest_api(name="bench-api")["id"]
-    root = apig.get_resources(restApiId=api)["items"][0]["id"]
-    hello = apig.create_resource(restApiId=api, parentId=root, pathPart="hello")["id"]
-    auth = apig.create_authorizer(
-        restApiId=api,
-        name="cognito",
-        type="COGNITO_USER_POOLS",
-        providerARNs=[pool["Arn"]],
-        identitySource="method.request.header.Authorization",
-    )["id"]
-    apig.put_method(
-        restApiId=api,
-        resourceId=hello,
-        httpMethod="GET",
-        authorizationType="COGNITO_USER_POOLS",
-        authorizerId=auth,
-    )
-    apig.put_integration(
-        restApiId=api,
-        resourceId=hello,
-        httpMethod="GET",
-        type="AWS_PROXY",
-        integrationHttpMethod="POST",
-        uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
-        f"{fn['FunctionArn']}/invocations",
-    )
-    c["lambda"].add_permission(
-        FunctionName="bench-hello",
-        StatementId="apigw",
-        Action="lambda:InvokeFunction",
-        Principal="apigateway.amazonaws.com",
-        SourceArn=f"arn:aws:execute-api:{REGION}:123456789012:{api}/*/GET/hello",
-    )
-    apig.create_deployment(restApiId=api, stageName="dev")
-    return f"/restapis/{api}/dev/_user_request_/hello", token
-
-
 def build_machine_client(c: dict) -> tuple[str, str, str]:
     """A pool with a domain, a resource server and a client-credentials client; returns (path of
     its token endpoint on the server, Basic authorization header, pool id)."""
@@ -167,18 +92,6 @@ def build_machine_client(c: dict) -> tuple[str, str, str]:
     )["UserPoolClient"]
     secret = base64.b64encode(f"{client['ClientId']}:{client['ClientSecret']}".encode()).decode()
     return "/_cognito/bench-m2m/oauth2/token", f"Basic {secret}", pool
-
-
-def sign_in_call(c: dict):
-    """``AdminInitiateAuth`` of the bench user (built by :func:`build_hello_api`), as a call."""
-    idp = c["cognito-idp"]
-    pool = next(p for p in idp.list_user_pools(MaxResults=10)["UserPools"]
-                if p["Name"] == "bench-pool")["Id"]  # fmt: skip
-    client = idp.list_user_pool_clients(UserPoolId=pool)["UserPoolClients"][0]["ClientId"]
-    params = {"USERNAME": "bench", "PASSWORD": "Bench-Pass-1!"}
-    return lambda: idp.admin_initiate_auth(
-        UserPoolId=pool, ClientId=client, AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters=params
-    )
 
 
 def post_token(port: int, path: str, authorization: str) -> float:
@@ -240,9 +153,10 @@ def main() -> int:
         try:
             port = int(endpoint.rsplit(":", 1)[1])
             c = clients(endpoint)
-            build_hello_api(c)  # the role and the pool the rows below use
             lam = c["lambda"]
-            role = c["iam"].get_role(RoleName="bench-role")["Role"]["Arn"]
+            role = c["iam"].create_role(
+                RoleName="bench-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+            )["Role"]["Arn"]
             lam.create_function(
                 FunctionName="bench-noop",
                 Runtime="python3.12",
@@ -295,7 +209,9 @@ def main() -> int:
                     token50 <= 5,
                 )
             )
-            sign_in = sign_in_call(c)
+            pool, client_id, _token = side_by_side.bench_user(c["cognito-idp"])
+            parameters = side_by_side.sign_in_parameters(pool["Id"], client_id)
+            sign_in = functools.partial(c["cognito-idp"].admin_initiate_auth, **parameters)
             timed(sign_in, 20)
             signins = timed(sign_in, 300)
             results.append(

@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -88,6 +89,35 @@ def package(*modules: tuple[str, str]) -> bytes:
     return buf.getvalue()
 
 
+def bench_user(idp: Any) -> tuple[dict, str, str]:
+    """The pool ``bench-pool``, an app client allowing ``ADMIN_USER_PASSWORD_AUTH`` and the
+    confirmed user ``bench``: (pool, client id, the user's ID token)."""
+    pool = idp.create_user_pool(PoolName="bench-pool")["UserPool"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="bench",
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool["Id"], Username="bench", TemporaryPassword=PASSWORD)
+    idp.admin_set_user_password(
+        UserPoolId=pool["Id"], Username="bench", Password=PASSWORD, Permanent=True
+    )
+    token = idp.admin_initiate_auth(**sign_in_parameters(pool["Id"], client_id))[
+        "AuthenticationResult"
+    ]["IdToken"]
+    return pool, client_id, token
+
+
+def sign_in_parameters(pool_id: str, client_id: str) -> dict[str, Any]:
+    """``AdminInitiateAuth``'s parameters for the bench user."""
+    return {
+        "UserPoolId": pool_id,
+        "ClientId": client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "bench", "PASSWORD": PASSWORD},
+    }
+
+
 def build_stack(endpoint: str) -> Stack:
     """The stack of the module's docstring, through boto3 at ``endpoint``."""
     kw = {
@@ -99,22 +129,7 @@ def build_stack(endpoint: str) -> Stack:
     iam, lam, apig, idp = (
         boto3.client(s, **kw) for s in ("iam", "lambda", "apigateway", "cognito-idp")
     )
-    pool = idp.create_user_pool(PoolName="bench-pool")["UserPool"]
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool["Id"],
-        ClientName="bench",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"],
-    )["UserPoolClient"]["ClientId"]
-    idp.admin_create_user(UserPoolId=pool["Id"], Username="bench", TemporaryPassword=PASSWORD)
-    idp.admin_set_user_password(
-        UserPoolId=pool["Id"], Username="bench", Password=PASSWORD, Permanent=True
-    )
-    token = idp.admin_initiate_auth(
-        UserPoolId=pool["Id"],
-        ClientId=client_id,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "bench", "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]["IdToken"]
+    pool, client_id, token = bench_user(idp)
 
     role = iam.create_role(
         RoleName="bench-side-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)

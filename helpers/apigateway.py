@@ -252,26 +252,25 @@ def ensure_cognito_authorizer(
     )
 
 
-def ensure_request_validator(apigw: Any, api_id: str, name: str) -> dict:
-    """A request validator that checks parameters (query strings, headers), not the body."""
+def ensure_request_validator(
+    apigw: Any, api_id: str, name: str, *, parameters: bool = True, body: bool = False
+) -> dict:
+    """A request validator that checks the parameters (query strings, headers) and/or the body
+    against the method's model; by default parameters, not the body."""
+    wanted = {"validateRequestParameters": parameters, "validateRequestBody": body}
     for item in apigw.get_request_validators(restApiId=api_id).get("items", []):
         if item["name"] == name:
-            if item.get("validateRequestParameters") and not item.get("validateRequestBody"):
+            if all(bool(item.get(key)) == value for key, value in wanted.items()):
                 return item
             return apigw.update_request_validator(
                 restApiId=api_id,
                 requestValidatorId=item["id"],
                 patchOperations=[
-                    {"op": "replace", "path": "/validateRequestParameters", "value": "true"},
-                    {"op": "replace", "path": "/validateRequestBody", "value": "false"},
+                    {"op": "replace", "path": f"/{key}", "value": str(value).lower()}
+                    for key, value in wanted.items()
                 ],
             )
-    return apigw.create_request_validator(
-        restApiId=api_id,
-        name=name,
-        validateRequestParameters=True,
-        validateRequestBody=False,
-    )
+    return apigw.create_request_validator(restApiId=api_id, name=name, **wanted)
 
 
 def deploy(apigw: Any, api_id: str, stage: str, description: str = "") -> str:

@@ -18,6 +18,7 @@ from helpers.apigateway import (
     deploy,
     ensure_lambda_proxy_integration,
     ensure_method,
+    ensure_request_validator,
     ensure_resource,
     execute_api_arn,
 )
@@ -73,21 +74,7 @@ def ensure_body_validator(apigw: Any, api_id: str, name: str = BODY_VALIDATOR) -
 
     A second validator beside ``04``'s parameters-only one: each method names the one it wants,
     and neither notebook undoes the other's when run again."""
-    for item in apigw.get_request_validators(restApiId=api_id).get("items", []):
-        if item["name"] == name:
-            if item.get("validateRequestBody") and not item.get("validateRequestParameters"):
-                return item
-            return apigw.update_request_validator(
-                restApiId=api_id,
-                requestValidatorId=item["id"],
-                patchOperations=[
-                    {"op": "replace", "path": "/validateRequestBody", "value": "true"},
-                    {"op": "replace", "path": "/validateRequestParameters", "value": "false"},
-                ],
-            )
-    return apigw.create_request_validator(
-        restApiId=api_id, name=name, validateRequestBody=True, validateRequestParameters=False
-    )
+    return ensure_request_validator(apigw, api_id, name, parameters=False, body=True)
 
 
 def ensure_post_auth(cloud: Cloud) -> dict:

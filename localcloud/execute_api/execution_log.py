@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from .context_vars import render, variables
 from .errors import (
+    BadRequestBody,
     GatewayError,
     IntegrationConfigurationError,
     IntegrationFailure,
@@ -135,6 +136,8 @@ def _failure_line(error: GatewayError) -> str | None:
         return "Execution failed due to configuration error: Malformed Lambda proxy response"
     if isinstance(error, IntegrationConfigurationError):
         return "Execution failed due to configuration error"
+    if isinstance(error, BadRequestBody):
+        return detail  # what the validator found, in its words
     if error.status >= 400:
         return f"{error.message}"
     return None

@@ -98,10 +98,11 @@ def check_body(ctx: Context) -> None:
     model = ctx.deployment.models.get(model_name)
     if model is None or not model.get("schema"):
         return
+    log_line = f"Request body does not match model schema for content type {content_type}: [{{}}]"
     try:
         document = json.loads(ctx.request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise BadRequestBody(detail="body is not JSON") from None
+        raise BadRequestBody(detail=log_line.format("Unknown error parsing request body")) from None
     schemas = {
         name: _schema_text(m.get("schema"))
         for name, m in ctx.deployment.models.items()
@@ -109,7 +110,7 @@ def check_body(ctx: Context) -> None:
     }
     problem = body_problem(ctx.deployment.api_id, schemas, model_name, document)
     if problem:
-        raise BadRequestBody(detail=problem)
+        raise BadRequestBody(detail=log_line.format(problem))
 
 
 def body_problem(
@@ -135,8 +136,58 @@ def body_problem(
         # schema that is not one: the body cannot pass it
         return f"the model cannot be applied: {type(exc).__name__}: {exc}"
     if errors:
-        return "; ".join(e.message for e in errors[:3])
+        # one line per failing keyword: jsonschema reports each missing property on its own
+        return ", ".join(dict.fromkeys(_as_api_gateway_says(e) for e in errors))
     return None
+
+
+#: JSON Schema's names of a JSON value's type, as the validator behind API Gateway names them
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    for python_type, name in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
+    return "array" if isinstance(value, list) else "object"
+
+
+def _names(values: Any) -> str:
+    return json.dumps(sorted(values), separators=(",", ":"))
+
+
+def _as_api_gateway_says(error: Any) -> str:
+    """One schema error in the words of the validator API Gateway runs (java-json-tools), as its
+    execution log shows them; jsonschema's own message for the keywords not mapped here
+    (docs/aws-behavior.md#request-validation)."""
+    keyword, value, schema = error.validator, error.instance, error.validator_value
+    if keyword == "required" and isinstance(value, dict):
+        return f"object has missing required properties ({_names(set(schema) - set(value))})"
+    if keyword == "additionalProperties" and isinstance(value, dict):
+        allowed = set((error.schema or {}).get("properties") or {})
+        extra = set(value) - allowed
+        return (
+            f"object instance has properties which are not allowed by the schema: {_names(extra)}"
+        )
+    if keyword == "type":
+        allowed = schema if isinstance(schema, list) else [schema]
+        return (
+            f"instance type ({_type_name(value)}) does not match any allowed primitive type "
+            f"(allowed: {_names(allowed)})"
+        )
+    if keyword == "minLength" and isinstance(value, str):
+        return (
+            f"string {json.dumps(value)} is too short "
+            f"(length: {len(value)}, required minimum: {schema})"
+        )
+    if keyword == "maxLength" and isinstance(value, str):
+        length = len(value)
+        return (
+            f"string {json.dumps(value)} is too long (length: {length}, maximum allowed: {schema})"
+        )
+    return str(error.message)
 
 
 def _schema_text(schema: Any) -> str:

@@ -17,6 +17,12 @@ from .test_dataplane import BEHAVE, CREDS_SCHEMA, ECHO, assert_ids, echoed
 pytestmark = pytest.mark.integration
 
 STAGE = "test"
+SIGN_IN = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "type": "object",
+    "required": ["username", "password"],
+    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+}
 DEFAULT = '{"message":$context.error.messageString}'
 
 
@@ -458,6 +464,14 @@ def logged(localcloud, echo, behave, pool):
     api.route("/behave", "GET", behave)
     api.method("/guarded", "GET")
     api.lambda_proxy("/guarded", "GET", echo, grant=False)
+    signin = api.model("SignIn", SIGN_IN)
+    api.method(
+        "/signin",
+        "POST",
+        validator_id=api.validator(params=False, body=True),
+        models={"application/json": signin},
+    )
+    api.lambda_proxy("/signin", "POST", echo)
     api.deploy(STAGE)
     logs = localcloud.client("logs")
     group = unique("access-logs")
@@ -572,6 +586,25 @@ def test_execution_log_of_refusals_and_failures(localcloud, logged, echo):
         "MISSING_AUTHENTICATION_TOKEN",
         "-",
     )
+
+
+def test_execution_log_says_why_a_body_failed_its_model(localcloud, logged):
+    """docs/aws-behavior.md#request-validation rule 8."""
+    api, _group = logged
+    refused = "Request body does not match model schema for content type application/json: "
+    for body, found in (
+        ('{"username": "u"}', 'object has missing required properties (["password"])'),
+        ("not json", "Unknown error parsing request body"),
+    ):
+        resp = requests.post(
+            api.url(STAGE, "/signin"),
+            data=body,
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+        assert resp.status_code == 400 and resp.json() == {"message": "Invalid request body"}
+        lines = execution_log(localcloud, api, resp.headers["x-amzn-RequestId"])
+        assert lines[-2:] == [f"{refused}[{found}]", "Method completed with status: 400"]
 
 
 def test_error_level_writes_only_errors_and_off_writes_nothing(localcloud, logged):

@@ -153,6 +153,43 @@ def test_body_failing_its_model_is_invalid_request_body(body):
     )
 
 
+_NOT_MATCHING = "Request body does not match model schema for content type application/json: "
+
+
+@pytest.mark.parametrize(
+    "body, found",
+    [
+        ({"name": "Rex"}, 'object has missing required properties (["age"])'),
+        ({}, 'object has missing required properties (["age","name"])'),
+        (
+            {"name": "Rex", "age": "3"},
+            "instance type (string) does not match any allowed primitive type "
+            '(allowed: ["integer"])',
+        ),
+        ({"name": "", "age": 3}, 'string "" is too short (length: 0, required minimum: 1)'),
+        (
+            {"name": "Rex", "age": 3, "extra": 1},
+            'object instance has properties which are not allowed by the schema: ["extra"]',
+        ),
+        (
+            ["Rex", 3],
+            'instance type (array) does not match any allowed primitive type (allowed: ["object"])',
+        ),
+    ],
+)
+def test_the_execution_log_says_what_the_model_refused_in_api_gateways_words(body, found):
+    """docs/aws-behavior.md#request-validation rule 8: the validator's own wording."""
+    with pytest.raises(BadRequestBody) as info:
+        validate(make_backends(), body=json.dumps(body))
+    assert info.value.detail == f"{_NOT_MATCHING}[{found}]"
+
+
+def test_the_execution_log_of_a_body_that_is_no_json():
+    with pytest.raises(BadRequestBody) as info:
+        validate(make_backends(), body="not json")
+    assert info.value.detail == f"{_NOT_MATCHING}[Unknown error parsing request body]"
+
+
 @pytest.mark.parametrize("body", ["not json", "{'name': 'Rex'}", '{"name": "Rex",', b"\xff\xfe"])
 def test_non_json_body_is_invalid_request_body(body):
     with pytest.raises(BadRequestBody) as info:

@@ -20,7 +20,7 @@ from ..execute_api.deployments import DeploymentStore
 from ..execute_api.validation import model_schema_error
 from ..moto import apigateway as moto_apigateway
 from ..moto import iam as moto_iam
-from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, PatchError, apply_patch
+from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, MODEL_FIELDS, PatchError, apply_patch
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 _DEPLOYMENT = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/(?P<deployment>[^/]+)/?$")
@@ -41,6 +41,7 @@ _ROLE_NOT_TRUSTED = (
 )
 _LOG_LEVELS = ("OFF", "ERROR", "INFO")
 _MODELS = re.compile(r"^/restapis/(?P<api>[^/]+)/models/?$")
+_MODEL = re.compile(r"^/restapis/(?P<api>[^/]+)/models/(?P<model>[^/]+)/?$")
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
 _AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
 _METHOD = re.compile(
@@ -90,6 +91,8 @@ class ApiGatewayService:
             return self._check_integration_response(match, call)
         if call.method == "POST" and (match := _MODELS.match(call.path)):
             return self._check_model(match["api"], call)
+        if call.method == "PATCH" and (match := _MODEL.match(call.path)):
+            return self._update_model(match["api"], unquote(match["model"]), call)
         if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
             return self._create_authorizer(match["api"], call, environ, forward)
         if call.method == "PATCH" and (match := _AUTHORIZER.match(call.path)):
@@ -264,6 +267,27 @@ class ApiGatewayService:
         if problem:
             return rest_json_error(400, "BadRequestException", problem)
         return None
+
+    @staticmethod
+    def _update_model(api_id: str, name: str, call: AwsCall) -> Reply:
+        """UpdateModel (moto lacks it): ``replace`` on ``/schema`` or ``/description``; the new
+        schema passes the same checks as CreateModel's
+        (docs/aws-behavior.md#api-gateway-control-plane)."""
+        located = moto_apigateway.find_rest_api(api_id)
+        model = located and moto_apigateway.get_model(*located, api_id, name)
+        if not model:
+            return rest_json_error(404, "NotFoundException", "Invalid Model Name specified")
+        try:
+            doc = apply_patch(model, call.params.get("patchOperations") or [], MODEL_FIELDS)
+        except PatchError as exc:
+            return rest_json_error(400, "BadRequestException", str(exc))
+        if doc.get("schema") != model.get("schema"):
+            snapshot = moto_apigateway.rest_api_snapshot(*located, api_id) or {}
+            names = {m["name"] for m in snapshot.get("models", [])}
+            if problem := model_schema_error(doc.get("schema"), api_id, names):
+                return rest_json_error(400, "BadRequestException", problem)
+        result = moto_apigateway.update_model(*located, api_id, name, doc)
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
 
     @staticmethod
     def _create_authorizer(

@@ -27,6 +27,7 @@ METHOD_FIELDS = {
     "requestParameters": "map-bool",
     "requestModels": "map",
 }
+MODEL_FIELDS = {"schema": "str", "description": "str"}
 INTEGRATION_FIELDS = {
     "uri": "str",
     "httpMethod": "str",

@@ -150,6 +150,23 @@ def update_method(
     return target.to_json()
 
 
+def get_model(account: str, region: str, api_id: str, name: str) -> dict[str, Any] | None:
+    """GetModel's shape of a model, or None when the API or the model does not exist."""
+    api = _api(account, region, api_id)
+    model = api.models.get(name) if api is not None else None
+    return model.to_json() if model is not None else None
+
+
+def update_model(
+    account: str, region: str, api_id: str, name: str, doc: dict[str, Any]
+) -> dict[str, Any]:
+    """Write a model's ``schema`` and ``description`` from ``doc`` (UpdateModel, which moto
+    lacks); GetModel's shape afterwards. The model must exist (:func:`get_model`)."""
+    model = _api(account, region, api_id).models[name]
+    model.schema, model.description = doc.get("schema"), doc.get("description")
+    return model.to_json()
+
+
 def stage_deployment(account: str, region: str, api_id: str, stage: str) -> tuple[str, dict] | None:
     """(deployment id, stage variables) of a stage, or None."""
     api = _api(account, region, api_id)

@@ -383,3 +383,40 @@ def test_the_simulator_refuses_a_document_that_is_not_a_policy(localcloud, docum
         ActionNames=["cognito-idp:AdminInitiateAuth"],
     )
     assert_error(response, 400, "MalformedPolicyDocument", "Syntax errors in policy.")
+
+
+def test_update_model_replaces_the_schema_after_the_same_checks_as_create(localcloud):
+    """docs/aws-behavior.md#api-gateway-control-plane rule 22."""
+    api = RestApi.create(localcloud)
+    name = create_model(api, '{"type": "object"}')["name"]
+    strict = '{"type": "object", "required": ["a"]}'
+    updated = api.apigw.update_model(
+        restApiId=api.api_id,
+        modelName=name,
+        patchOperations=[
+            {"op": "replace", "path": "/schema", "value": strict},
+            {"op": "replace", "path": "/description", "value": "a is required"},
+        ],
+    )
+    assert (updated["schema"], updated["description"]) == (strict, "a is required")
+    got = api.apigw.get_model(restApiId=api.api_id, modelName=name)
+    assert got["schema"] == strict
+
+    def update(path: str, value: str, model: str = name):
+        return api.apigw.update_model(
+            restApiId=api.api_id,
+            modelName=model,
+            patchOperations=[{"op": "replace", "path": path, "value": value}],
+        )
+
+    assert_error(
+        client_error(update, "/schema", '{"type": "object"'), 400, "BadRequestException",
+        INVALID_SCHEMA,
+    )  # fmt: skip
+    assert api.apigw.get_model(restApiId=api.api_id, modelName=name)["schema"] == strict
+    response = client_error(update, "/contentType", "text/plain")
+    assert response["Error"]["Code"] == "BadRequestException"
+    assert_error(
+        client_error(update, "/schema", strict, "Nope"), 404, "NotFoundException",
+        "Invalid Model Name specified",
+    )  # fmt: skip

@@ -164,13 +164,13 @@ def ensure_cors_gateway_responses(apigw: Any, api_id: str, origin: str = "*") ->
 def delete_cors_gateway_responses(apigw: Any, api_id: str) -> list[str]:
     """Reset ``DEFAULT_4XX`` and ``DEFAULT_5XX`` to AWS's defaults; returns the types that were
     customized."""
+    customized = set(customized_gateway_responses(apigw, api_id))
     deleted = []
     for kind in CORS_GATEWAY_RESPONSES:
-        gone = unless_missing(
+        if kind in customized and unless_missing(
             lambda kind=kind: apigw.delete_gateway_response(restApiId=api_id, responseType=kind),
             _NOT_FOUND,
-        )
-        if gone is not None:
+        ):
             deleted.append(kind)
     return deleted
 

@@ -42,6 +42,45 @@ _ROLE_NOT_TRUSTED = (
 _LOG_LEVELS = ("OFF", "ERROR", "INFO")
 _MODELS = re.compile(r"^/restapis/(?P<api>[^/]+)/models/?$")
 _MODEL = re.compile(r"^/restapis/(?P<api>[^/]+)/models/(?P<model>[^/]+)/?$")
+_GATEWAY_RESPONSES = re.compile(
+    r"^/restapis/(?P<api>[^/]+)/gatewayresponses(?:/(?P<type>[A-Z_0-9]+))?/?$"
+)
+#: each response type and the status of its default gateway response (None: the error's own)
+#: (docs/aws-behavior.md#gateway-errors rule 13)
+DEFAULT_GATEWAY_STATUSES: dict[str, str | None] = {
+    "DEFAULT_4XX": None,
+    "DEFAULT_5XX": None,
+    "RESOURCE_NOT_FOUND": "404",
+    "UNAUTHORIZED": "401",
+    "INVALID_API_KEY": "403",
+    "ACCESS_DENIED": "403",
+    "AUTHORIZER_FAILURE": "500",
+    "AUTHORIZER_CONFIGURATION_ERROR": "500",
+    "INVALID_SIGNATURE": "403",
+    "EXPIRED_TOKEN": "403",
+    "MISSING_AUTHENTICATION_TOKEN": "403",
+    "INTEGRATION_FAILURE": "504",
+    "INTEGRATION_TIMEOUT": "504",
+    "API_CONFIGURATION_ERROR": "500",
+    "UNSUPPORTED_MEDIA_TYPE": "415",
+    "BAD_REQUEST_PARAMETERS": "400",
+    "BAD_REQUEST_BODY": "400",
+    "REQUEST_TOO_LARGE": "413",
+    "THROTTLED": "429",
+    "QUOTA_EXCEEDED": "429",
+    "WAF_FILTERED": "403",
+}
+_DEFAULT_TEMPLATE = {"application/json": '{"message":$context.error.messageString}'}
+
+
+def default_gateway_response(response_type: str) -> dict[str, Any]:
+    """What GetGatewayResponse answers for a type the API did not customize."""
+    answer: dict[str, Any] = {"responseType": response_type, "defaultResponse": True}
+    if (status := DEFAULT_GATEWAY_STATUSES[response_type]) is not None:
+        answer["statusCode"] = status
+    return {**answer, "responseParameters": {}, "responseTemplates": dict(_DEFAULT_TEMPLATE)}
+
+
 _AUTHORIZERS = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/?$")
 _AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
 _METHOD = re.compile(
@@ -91,6 +130,8 @@ class ApiGatewayService:
             return self._check_integration_response(match, call)
         if call.method == "POST" and (match := _MODELS.match(call.path)):
             return self._check_model(match["api"], call)
+        if call.method == "GET" and (match := _GATEWAY_RESPONSES.match(call.path)):
+            return self._gateway_responses(match["type"], environ, forward)
         if call.method == "PATCH" and (match := _MODEL.match(call.path)):
             return self._update_model(match["api"], unquote(match["model"]), call)
         if call.method == "POST" and (match := _AUTHORIZERS.match(call.path)):
@@ -267,6 +308,31 @@ class ApiGatewayService:
         if problem:
             return rest_json_error(400, "BadRequestException", problem)
         return None
+
+    @staticmethod
+    def _gateway_responses(
+        response_type: str | None,
+        environ: dict[str, Any],
+        forward: Callable[[dict[str, Any]], Reply],
+    ) -> Reply:
+        """GetGatewayResponse(s) with the defaults AWS lists beside the customized ones (moto
+        knows only the customized)."""
+        reply = forward(environ)
+        if response_type is not None:
+            customized = reply.status < 300 or b"NotFoundException" not in reply.body
+            if customized or response_type not in DEFAULT_GATEWAY_STATUSES:
+                return reply  # moto answers an uncustomized type with a NotFoundException
+            doc = default_gateway_response(response_type)
+        elif reply.status == 200:
+            doc = json.loads(reply.body)
+            customized = {item["responseType"]: item for item in doc.get("item") or []}
+            doc["item"] = [
+                customized.get(kind) or default_gateway_response(kind)
+                for kind in DEFAULT_GATEWAY_STATUSES
+            ]
+        else:
+            return reply
+        return Reply(200, [("Content-Type", "application/json")], json.dumps(doc).encode())
 
     @staticmethod
     def _update_model(api_id: str, name: str, call: AwsCall) -> Reply:

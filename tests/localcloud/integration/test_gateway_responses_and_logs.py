@@ -110,6 +110,27 @@ def test_moto_serves_the_gateway_response_operations(customized):
     assert {"UNAUTHORIZED", "DEFAULT_4XX", "DEFAULT_5XX"} <= kinds
 
 
+def test_the_defaults_are_listed_beside_the_customized_types(customized):
+    """docs/aws-behavior.md#gateway-errors rule 13: every type, default or customized."""
+    apigw, api_id = customized.apigw, customized.api_id
+    items = {i["responseType"]: i for i in apigw.get_gateway_responses(restApiId=api_id)["items"]}
+    assert len(items) == 21
+    assert items["UNAUTHORIZED"]["defaultResponse"] is False
+    assert items["EXPIRED_TOKEN"] == {
+        "responseType": "EXPIRED_TOKEN",
+        "statusCode": "403",
+        "responseParameters": {},
+        "responseTemplates": {"application/json": '{"message":$context.error.messageString}'},
+        "defaultResponse": True,
+    }
+    single = apigw.get_gateway_response(restApiId=api_id, responseType="QUOTA_EXCEEDED")
+    assert (single["statusCode"], single["defaultResponse"]) == ("429", True)
+    fresh = RestApi.create(customized.cloud)
+    defaults = apigw.get_gateway_responses(restApiId=fresh.api_id)["items"]
+    assert all(item["defaultResponse"] for item in defaults) and len(defaults) == 21
+    assert "statusCode" not in {i["responseType"]: i for i in defaults}["DEFAULT_4XX"]
+
+
 def test_the_specific_type_wins_and_renders_its_template(customized):
     resp = requests.get(customized.url(STAGE, "/private"), timeout=10)
     request_id = assert_ids(resp)

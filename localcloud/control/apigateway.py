@@ -42,6 +42,7 @@ _ROLE_NOT_TRUSTED = (
 _LOG_LEVELS = ("OFF", "ERROR", "INFO")
 _MODELS = re.compile(r"^/restapis/(?P<api>[^/]+)/models/?$")
 _MODEL = re.compile(r"^/restapis/(?P<api>[^/]+)/models/(?P<model>[^/]+)/?$")
+_ANY_OF_AN_API = re.compile(r"^/restapis/(?P<api>[^/]+)(?:/.*)?$")
 _GATEWAY_RESPONSES = re.compile(
     r"^/restapis/(?P<api>[^/]+)/gatewayresponses(?:/(?P<type>[A-Z_0-9]+))?/?$"
 )
@@ -71,6 +72,12 @@ DEFAULT_GATEWAY_STATUSES: dict[str, str | None] = {
     "WAF_FILTERED": "403",
 }
 _DEFAULT_TEMPLATE = {"application/json": '{"message":$context.error.messageString}'}
+
+
+def unknown_api(account: str, api_id: str) -> Reply:
+    """API Gateway's answer to any call on a REST API id that does not exist."""
+    message = f"Invalid API identifier specified {account}:{api_id}"
+    return rest_json_error(404, "NotFoundException", message)
 
 
 def default_gateway_response(response_type: str) -> dict[str, Any]:
@@ -114,10 +121,16 @@ class ApiGatewayService:
     ) -> Reply | None:
         if (throttled := _throttle(call)) is not None:
             return throttled
+        if (match := _ANY_OF_AN_API.match(call.path)) and not moto_apigateway.find_rest_api(
+            match["api"]
+        ):
+            # moto fails DeleteRestApi of an unknown id with a KeyError (a 500), and words the
+            # others its own way (docs/aws-behavior.md#api-gateway-control-plane rule 23)
+            return unknown_api(call.account, match["api"])
         if call.method == "POST" and (match := _DEPLOYMENTS.match(call.path)):
             return self._create_deployment(match["api"], call, environ, forward)
         if call.method == "DELETE" and (match := _DEPLOYMENT.match(call.path)):
-            return self._delete_deployment(match["api"], match["deployment"])
+            return self._delete_deployment(call.account, match["api"], match["deployment"])
         if call.method == "GET" and (match := _METHOD_PART.match(call.path)):
             return self._missing_method_part(match)
         if call.method == "GET" and (match := _INTEGRATION_RESPONSE.match(call.path)):
@@ -163,11 +176,11 @@ class ApiGatewayService:
             self.deployments.freeze(*located, api_id, json.loads(reply.body)["id"])
         return reply
 
-    def _delete_deployment(self, api_id: str, deployment_id: str) -> Reply:
+    def _delete_deployment(self, account: str, api_id: str, deployment_id: str) -> Reply:
         """DeleteDeployment, refused only while a stage serves the deployment (as on AWS)."""
         located = moto_apigateway.find_rest_api(api_id)
-        if not located:
-            return rest_json_error(404, "NotFoundException", "Invalid API identifier specified")
+        if not located:  # deleted since handle() looked
+            return unknown_api(account, api_id)
         outcome = moto_apigateway.delete_deployment(*located, api_id, deployment_id)
         if outcome == "not found":
             return rest_json_error(

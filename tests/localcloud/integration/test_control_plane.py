@@ -156,3 +156,25 @@ def test_an_authorizer_can_be_pointed_at_another_pool(localcloud):
             patchOperations=[{"op": "add", "path": "/providerARNs", "value": new}],
         )
     assert err.value.response["Error"]["Code"] == "NotFoundException"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda apigw: apigw.get_rest_api(restApiId="nope000000"),
+        lambda apigw: apigw.delete_rest_api(restApiId="nope000000"),
+        lambda apigw: apigw.get_resources(restApiId="nope000000"),
+        lambda apigw: apigw.create_deployment(restApiId="nope000000", stageName="dev"),
+    ],
+    ids=["GetRestApi", "DeleteRestApi", "GetResources", "CreateDeployment"],
+)
+def test_an_unknown_rest_api_is_404_with_aws_words(localcloud, call):
+    """docs/aws-behavior.md#api-gateway-control-plane rule 23 (DeleteRestApi was a 500)."""
+    with pytest.raises(ClientError) as err:
+        call(localcloud.client("apigateway"))
+    response = err.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert response["Error"]["Code"] == "NotFoundException"
+    assert response["Error"]["Message"] == (
+        f"Invalid API identifier specified {ACCOUNT}:nope000000"
+    )

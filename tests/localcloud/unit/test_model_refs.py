@@ -121,7 +121,7 @@ def test_a_ref_to_another_model_of_the_api_resolves_offline():
     validate(backends, {"owner": {"name": "misi"}})
     with pytest.raises(BadRequestBody) as info:
         validate(backends, {"owner": {}})
-    assert "'name' is a required property" in info.value.detail
+    assert 'object has missing required properties (["name"])' in info.value.detail
 
 
 def test_a_ref_to_a_model_of_another_api_fails_the_body():

@@ -209,10 +209,16 @@ def json_error(status: int, error_type: str, message: str) -> Reply:
     )
 
 
-def rest_json_error(status: int, error_type: str, message: str, *, fault: str = "User") -> Reply:
-    """An error in the REST-JSON protocol (Lambda, API Gateway): ``x-amzn-ErrorType`` and
-    ``Message``; ``fault`` is ``User`` (the caller's) or ``Service``."""
-    body = json.dumps({"Type": fault, "Message": message}).encode()
+def rest_json_error(
+    status: int, error_type: str, message: str, *, fault: str = "User", service: str | None = None
+) -> Reply:
+    """An error in the REST-JSON protocol: ``x-amzn-ErrorType``, and a body of ``Type`` and
+    ``Message`` (Lambda; ``fault`` is ``User``, the caller's, or ``Service``) or, from API
+    Gateway, of ``message`` alone (docs/aws-behavior.md#api-gateway-control-plane rule 24)."""
+    if service == "apigateway":
+        body = json.dumps({"message": message}).encode()
+    else:
+        body = json.dumps({"Type": fault, "Message": message}).encode()
     return Reply(
         status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)], body
     )
@@ -251,5 +257,5 @@ def internal_error(service: str | None) -> Reply:
     if protocol == "query":
         return xml_error(service or "iam", 500, code, INTERNAL_FAILURE, fault="Receiver")
     if protocol == "rest-json":
-        return rest_json_error(500, code, INTERNAL_FAILURE, fault="Service")
+        return rest_json_error(500, code, INTERNAL_FAILURE, fault="Service", service=service)
     return json_error(500, code, INTERNAL_FAILURE)

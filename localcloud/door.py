@@ -38,7 +38,7 @@ def _refuse(call: AwsCall, status: int, code: str, message: str) -> Reply:
     if protocol == "query":
         return xml_error(call.service or "iam", status, code, message)
     if protocol == "rest-json":
-        return rest_json_error(status, code, message)
+        return rest_json_error(status, code, message, service=call.service)
     return json_error(status, code, message)
 
 
@@ -63,7 +63,9 @@ def unknown(call: AwsCall) -> Reply | None:
             "InvalidAction",
             f"Could not find operation {action} for version {version}",
         )
-    return rest_json_error(404, "UnknownOperationException", "Unknown operation")
+    return rest_json_error(
+        404, "UnknownOperationException", "Unknown operation", service=call.service
+    )
 
 
 def signature(

@@ -103,7 +103,7 @@ class Enforcer:
             return json_error(400, "AccessDeniedException", message)
         if call.protocol == "query":
             return xml_error(call.route.service, 403, "AccessDenied", message)
-        return rest_json_error(403, "AccessDeniedException", message)
+        return rest_json_error(403, "AccessDeniedException", message, service=call.route.service)
 
 
 class LogPermission:

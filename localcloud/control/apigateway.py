@@ -22,6 +22,12 @@ from ..moto import apigateway as moto_apigateway
 from ..moto import iam as moto_iam
 from .patch import INTEGRATION_FIELDS, METHOD_FIELDS, MODEL_FIELDS, PatchError, apply_patch
 
+
+def _error(status: int, error_type: str, message: str) -> Reply:
+    """An API Gateway control-plane error: ``{"message": ...}`` and ``x-amzn-ErrorType``."""
+    return rest_json_error(status, error_type, message, service="apigateway")
+
+
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 _DEPLOYMENT = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/(?P<deployment>[^/]+)/?$")
 _METHOD_PART = re.compile(
@@ -77,7 +83,7 @@ _DEFAULT_TEMPLATE = {"application/json": '{"message":$context.error.messageStrin
 def unknown_api(account: str, api_id: str) -> Reply:
     """API Gateway's answer to any call on a REST API id that does not exist."""
     message = f"Invalid API identifier specified {account}:{api_id}"
-    return rest_json_error(404, "NotFoundException", message)
+    return _error(404, "NotFoundException", message)
 
 
 def default_gateway_response(response_type: str) -> dict[str, Any]:
@@ -103,7 +109,7 @@ def _throttle(call: AwsCall) -> Reply | None:
     rules = timing.current()
     if not rules.throttled(call.account, call.region, call.operation):
         return None
-    reply = rest_json_error(429, "TooManyRequestsException", timing.TOO_MANY_REQUESTS)
+    reply = _error(429, "TooManyRequestsException", timing.TOO_MANY_REQUESTS)
     reply.headers.append(("Retry-After", str(rules.retry_after_s(call.operation))))
     return reply
 
@@ -183,11 +189,9 @@ class ApiGatewayService:
             return unknown_api(account, api_id)
         outcome = moto_apigateway.delete_deployment(*located, api_id, deployment_id)
         if outcome == "not found":
-            return rest_json_error(
-                404, "NotFoundException", "Invalid Deployment identifier specified"
-            )
+            return _error(404, "NotFoundException", "Invalid Deployment identifier specified")
         if outcome == "in use":
-            return rest_json_error(
+            return _error(
                 400,
                 "BadRequestException",
                 "Active stages pointing to this deployment must be moved or deleted",
@@ -207,12 +211,10 @@ class ApiGatewayService:
         if match["integration"]:
             if method and method.get("methodIntegration"):
                 return None
-            return rest_json_error(
-                404, "NotFoundException", "Invalid Integration identifier specified"
-            )
+            return _error(404, "NotFoundException", "Invalid Integration identifier specified")
         if method and match["status"] in (method.get("methodResponses") or {}):
             return None
-        return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
+        return _error(404, "NotFoundException", "Invalid Response status code specified")
 
     @staticmethod
     def _missing_integration_response(match: re.Match) -> Reply | None:
@@ -223,15 +225,13 @@ class ApiGatewayService:
             *located, match["api"], match["resource"], unquote(match["method"]).upper()
         )
         if not method:
-            return rest_json_error(404, "NotFoundException", "Invalid Method identifier specified")
+            return _error(404, "NotFoundException", "Invalid Method identifier specified")
         integration = method.get("methodIntegration")
         if not integration:
-            return rest_json_error(
-                404, "NotFoundException", "Invalid Integration identifier specified"
-            )
+            return _error(404, "NotFoundException", "Invalid Integration identifier specified")
         if match["status"] in (integration.get("integrationResponses") or {}):
             return None
-        return rest_json_error(404, "NotFoundException", "Invalid Response status code specified")
+        return _error(404, "NotFoundException", "Invalid Response status code specified")
 
     @staticmethod
     def _check_stage_logging(call: AwsCall) -> Reply | None:
@@ -245,7 +245,7 @@ class ApiGatewayService:
                 continue
             if path.endswith("/logging/loglevel"):
                 if str(value).upper() not in _LOG_LEVELS:
-                    return rest_json_error(
+                    return _error(
                         400,
                         "BadRequestException",
                         f"Invalid value for loggingLevel: {value}. Must be one of: "
@@ -257,7 +257,7 @@ class ApiGatewayService:
             elif path.startswith("/accessLogSettings/"):
                 enabling = True
         if enabling and not moto_apigateway.cloudwatch_role_arn(call.account, call.region):
-            return rest_json_error(400, "BadRequestException", _NO_LOGS_ROLE)
+            return _error(400, "BadRequestException", _NO_LOGS_ROLE)
         return None
 
     @staticmethod
@@ -269,7 +269,7 @@ class ApiGatewayService:
                 if not resource_policy_allows(
                     trust, service_principal="apigateway.amazonaws.com", action="sts:AssumeRole"
                 ):
-                    return rest_json_error(400, "BadRequestException", _ROLE_NOT_TRUSTED)
+                    return _error(400, "BadRequestException", _ROLE_NOT_TRUSTED)
         return None
 
     @staticmethod
@@ -284,7 +284,7 @@ class ApiGatewayService:
             return None  # moto answers the unknown method
         declared = (method.get("methodResponses") or {}).get(match["status"])
         if declared is None:
-            return rest_json_error(
+            return _error(
                 400,
                 "BadRequestException",
                 _MAPPING_ERROR + "[No method response exists for method.]",
@@ -292,7 +292,7 @@ class ApiGatewayService:
         allowed = declared.get("responseParameters") or {}
         for key, value in (call.params.get("responseParameters") or {}).items():
             if key.startswith("method.response.header.") and key not in allowed:
-                return rest_json_error(
+                return _error(
                     400,
                     "BadRequestException",
                     _MAPPING_ERROR + f"[Invalid mapping expression parameter specified: {key}]",
@@ -301,7 +301,7 @@ class ApiGatewayService:
                 (len(value) >= 2 and value.startswith("'") and value.endswith("'"))
                 or value.startswith(("integration.", "context.", "stageVariables."))
             ):
-                return rest_json_error(
+                return _error(
                     400,
                     "BadRequestException",
                     _MAPPING_ERROR + f"[Invalid mapping expression specified: {value}]",
@@ -319,7 +319,7 @@ class ApiGatewayService:
         names = {m["name"] for m in snapshot.get("models", [])}
         problem = model_schema_error(call.params.get("schema"), api_id, names)
         if problem:
-            return rest_json_error(400, "BadRequestException", problem)
+            return _error(400, "BadRequestException", problem)
         return None
 
     @staticmethod
@@ -355,16 +355,16 @@ class ApiGatewayService:
         located = moto_apigateway.find_rest_api(api_id)
         model = located and moto_apigateway.get_model(*located, api_id, name)
         if not model:
-            return rest_json_error(404, "NotFoundException", "Invalid Model Name specified")
+            return _error(404, "NotFoundException", "Invalid Model Name specified")
         try:
             doc = apply_patch(model, call.params.get("patchOperations") or [], MODEL_FIELDS)
         except PatchError as exc:
-            return rest_json_error(400, "BadRequestException", str(exc))
+            return _error(400, "BadRequestException", str(exc))
         if doc.get("schema") != model.get("schema"):
             snapshot = moto_apigateway.rest_api_snapshot(*located, api_id) or {}
             names = {m["name"] for m in snapshot.get("models", [])}
             if problem := model_schema_error(doc.get("schema"), api_id, names):
-                return rest_json_error(400, "BadRequestException", problem)
+                return _error(400, "BadRequestException", problem)
         result = moto_apigateway.update_model(*located, api_id, name, doc)
         return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
 
@@ -379,7 +379,7 @@ class ApiGatewayService:
         refusing one that is not a regular expression)."""
         expression = call.params.get("identityValidationExpression")
         if expression is not None and (problem := expression_error(expression)):
-            return rest_json_error(400, "BadRequestException", problem)
+            return _error(400, "BadRequestException", problem)
         reply = forward(environ)
         located = moto_apigateway.find_rest_api(api_id)
         if not (expression and reply.status < 300 and located):
@@ -408,13 +408,13 @@ class ApiGatewayService:
         ]
         for expression in expressions:
             if problem := expression_error(expression):
-                return rest_json_error(400, "BadRequestException", problem)
+                return _error(400, "BadRequestException", problem)
         providers = [op for op in operations if op.get("path") == "/providerARNs"]
         if providers:
             if any(
                 op.get("op") not in ("add", "remove") or not op.get("value") for op in providers
             ):
-                return rest_json_error(
+                return _error(
                     400,
                     "BadRequestException",
                     "Invalid patch operation specified for /providerARNs",
@@ -428,9 +428,7 @@ class ApiGatewayService:
                 remove=[op["value"] for op in providers if op["op"] == "remove"],
             )
             if not changed:
-                return rest_json_error(
-                    404, "NotFoundException", "Invalid Authorizer identifier specified"
-                )
+                return _error(404, "NotFoundException", "Invalid Authorizer identifier specified")
         rest = [op for op in operations if op.get("path") != "/providerARNs"]
         replace_body(environ, json.dumps({"patchOperations": rest}).encode())
         return forward(environ)
@@ -444,7 +442,7 @@ class ApiGatewayService:
         method = located and moto_apigateway.get_method(*located, api_id, resource_id, http_method)
         if not method or (integration and not method.get("methodIntegration")):
             what = "Integration" if integration else "Method"
-            return rest_json_error(404, "NotFoundException", f"Invalid {what} identifier specified")
+            return _error(404, "NotFoundException", f"Invalid {what} identifier specified")
         try:
             operations = call.params.get("patchOperations") or []
             if integration:
@@ -464,7 +462,7 @@ class ApiGatewayService:
                     *located, api_id, resource_id, http_method, doc, METHOD_FIELDS
                 )
         except (PatchError, ValueError, AttributeError) as exc:
-            return rest_json_error(400, "BadRequestException", str(exc))
+            return _error(400, "BadRequestException", str(exc))
         return Reply(200, [("Content-Type", "application/json")], json.dumps(result).encode())
 
 

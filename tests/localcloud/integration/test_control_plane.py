@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.support import ACCOUNT, LAMBDA_TRUST, create_function, unique
@@ -178,3 +179,20 @@ def test_an_unknown_rest_api_is_404_with_aws_words(localcloud, call):
     assert response["Error"]["Message"] == (
         f"Invalid API identifier specified {ACCOUNT}:nope000000"
     )
+
+
+def test_api_gateway_errors_have_its_body(localcloud):
+    """docs/aws-behavior.md#api-gateway-control-plane rule 24: ``{"message": ...}``."""
+    bodies: list[bytes] = []
+
+    def keep_body(response_dict, **_):
+        bodies.append(response_dict["body"])
+
+    once = Config(retries={"max_attempts": 1})  # a client of its own: the hook stays here
+    apigw = localcloud.client("apigateway", config=once)
+    apigw.meta.events.register("before-parse.api-gateway.GetRestApi", keep_body)
+    with pytest.raises(ClientError):
+        apigw.get_rest_api(restApiId="nope000000")
+    assert json.loads(bodies[-1]) == {
+        "message": f"Invalid API identifier specified {ACCOUNT}:nope000000"
+    }

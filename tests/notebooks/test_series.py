@@ -22,6 +22,7 @@ from helpers.display import JWT_PATTERN
 from helpers.postman import SCENARIOS, postman_files
 from tests.support import REGION, start_localcloud, stop_localcloud
 from tests.support.required import tool_missing
+from tests.support.series import series_environment
 from tools.leaks import find_leaks
 from tools.series import TEARDOWN, TUTORIAL, run_series
 
@@ -35,15 +36,10 @@ def series_env(tmp_path_factory):
     """A fresh local cloud and outputs folder, set in the environment the kernels inherit."""
     tmp = tmp_path_factory.mktemp("series")
     cloud = start_localcloud(tmp)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("LOCALCLOUD_PORT", str(cloud.port))
-    patch.setenv("LOCALCLOUD_HOME", str(tmp))
-    patch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp / "outputs"))
-    patch.setenv("TUTORIAL_RUNS_DIR", str(tmp / "runs"))
     try:
-        yield cloud, tmp
+        with series_environment(cloud.port, tmp):
+            yield cloud, tmp
     finally:
-        patch.undo()
         stop_localcloud(cloud)
 
 

@@ -24,6 +24,7 @@ from helpers.iam import LAMBDA_TRUST_POLICY, ensure_lambda_role
 from helpers.names import BASIC_EXECUTION_POLICY_ARN
 from localcloud import ephemeral
 from tests.support import REGION, unique
+from tests.support.series import series_environment
 from tools.series import TEARDOWN, TUTORIAL, run_series
 
 #: a bound that only an uncapped wait would pass (the series takes about 20 s in this mode on an
@@ -36,15 +37,10 @@ def timed_cloud(tmp_path_factory):
     """A local cloud in AWS timing mode (default scale), and the environment kernels inherit."""
     tmp = tmp_path_factory.mktemp("timed-series")
     started, proc = ephemeral.start(tmp, env={"LOCALCLOUD_AWS_TIMING": "1"})
-    patch = pytest.MonkeyPatch()
-    patch.setenv("LOCALCLOUD_PORT", str(started.port))
-    patch.setenv("LOCALCLOUD_HOME", str(tmp))
-    patch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp / "outputs"))
-    patch.setenv("TUTORIAL_RUNS_DIR", str(tmp / "runs"))
     try:
-        yield started, tmp
+        with series_environment(started.port, tmp):
+            yield started, tmp
     finally:
-        patch.undo()
         ephemeral.stop(proc)
 
 

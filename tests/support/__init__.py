@@ -1,5 +1,6 @@
 """What tests and ``make bench`` share (plain code, no fixtures): a local cloud of their own on a
-free port and what they build on it (``cloud``), and the Lambda handlers' test kit (``lambdas``).
+free port and what they build on it (``cloud``), the Lambda handlers' test kit (``lambdas``), the
+environment of the series' kernels (``series``), and a missing tool's verdict (``required``).
 It imports localcloud's public entry points only; nothing outside tests/ and tools/bench imports it.
 """
 

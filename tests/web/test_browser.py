@@ -37,6 +37,7 @@ from helpers.cors import disable_cors, enable_cors
 from helpers.web import serve_page
 from tests.support import REGION, start_localcloud, stop_localcloud
 from tests.support.required import tool_missing
+from tests.support.series import series_environment
 from tools.series import TUTORIAL, run_series
 
 BROWSER_NOTEBOOK = "09_browser_and_logs"
@@ -93,27 +94,24 @@ def stack(chromium, tmp_path_factory) -> Iterator[dict]:
     the outputs file's values and a :class:`Cloud` on it."""
     tmp = tmp_path_factory.mktemp("browser")
     local = start_localcloud(tmp)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("LOCALCLOUD_PORT", str(local.port))
-    patch.setenv("LOCALCLOUD_HOME", str(tmp))
-    patch.setenv("TUTORIAL_OUTPUTS_DIR", str(tmp / "outputs"))
-    patch.setenv("TUTORIAL_RUNS_DIR", str(tmp / "runs"))
+    marker = pytest.MonkeyPatch()
     try:
-        results = run_series(NOTEBOOKS, "local", REGION, tmp / "run")
-        failed = [f"{r.notebook}: {r.detail}" for r in results if r.status != "ok"]
-        assert not failed, failed
-        cloud = connect("local", REGION)
-        if BROWSER_NOTEBOOK not in NOTEBOOKS:
-            from helpers.signin import ensure_post_auth
+        with series_environment(local.port, tmp):
+            results = run_series(NOTEBOOKS, "local", REGION, tmp / "run")
+            failed = [f"{r.notebook}: {r.detail}" for r in results if r.status != "ok"]
+            assert not failed, failed
+            cloud = connect("local", REGION)
+            if BROWSER_NOTEBOOK not in NOTEBOOKS:
+                from helpers.signin import ensure_post_auth
 
-            ensure_post_auth(cloud)
-        doc = cloud.outputs.load()
-        allow_access_logs(cloud)
-        name, _, value = MARKER.partition("=")
-        patch.setenv(name, value)  # after the local cloud and the kernels: browsers only
-        yield {**doc, "cloud": cloud}
+                ensure_post_auth(cloud)
+            doc = cloud.outputs.load()
+            allow_access_logs(cloud)
+            name, _, value = MARKER.partition("=")
+            marker.setenv(name, value)  # after the local cloud and the kernels: browsers only
+            yield {**doc, "cloud": cloud}
     finally:
-        patch.undo()
+        marker.undo()
         stop_localcloud(local)
 
 

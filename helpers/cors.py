@@ -16,7 +16,6 @@ three pieces, each set here and undone by :func:`disable_cors`
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import requests
@@ -28,6 +27,7 @@ from helpers.names import FUNCTIONS
 from helpers.retry import (
     THROTTLE_BUDGET_S,
     UPDATE_BUDGET_S,
+    answer_until,
     conflict_in_progress,
     throttled,
     unless_missing,
@@ -232,12 +232,13 @@ def preflight(
     headers = {"Origin": origin, "Access-Control-Request-Method": method}
     if request_headers:
         headers["Access-Control-Request-Headers"] = request_headers
-    deadline = time.monotonic() + wait_s
-    while True:
-        answer = requests.options(base_url.rstrip("/") + path, headers=headers, timeout=35)
-        if expect is None or answer.status_code == expect or time.monotonic() > deadline:
-            return answer
-        time.sleep(2)
+    url = base_url.rstrip("/") + path
+    return answer_until(
+        lambda: requests.options(url, headers=headers, timeout=35),
+        expect,
+        wait_s,
+        what=f"the preflight of {path}",
+    )
 
 
 def cors_headers_table(responses: dict[str, requests.Response]) -> Table:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 import requests
+
+from helpers.retry import answer_until
 
 #: a whole JSON Web Token: three base64url parts, the first two JSON objects, and a signature
 #: of 16 characters or more (a real one has 43 or more); what :func:`redact` hides, and what
@@ -97,6 +98,33 @@ class ApiClient:
         self.timeout = timeout
         self._http = requests.Session()
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        expect: int | None = None,
+        wait_s: float = 60.0,
+    ) -> requests.Response:
+        """``method base_url + path``, answered; with ``expect``, asked again until it answers
+        that (:func:`helpers.retry.answer_until`)."""
+        return answer_until(
+            lambda: self._http.request(
+                method,
+                self.base_url + path,
+                params=params,
+                headers=headers,
+                data=data,
+                timeout=self.timeout,
+            ),
+            expect,
+            wait_s,
+            what=f"{method} {path}",
+        )
+
     def get(
         self,
         path: str,
@@ -109,14 +137,10 @@ class ApiClient:
         """``GET base_url + path``. With ``expect``, ask again (every 2 s, up to ``wait_s``) until
         the status is ``expect``: on AWS a new deployment or API key takes seconds to reach
         every edge; on the local cloud the first answer is final."""
-        deadline = time.monotonic() + wait_s
-        while True:
-            response = self._http.get(
-                self.base_url + path, params=params, headers=headers, timeout=self.timeout
-            )
-            if expect is None or response.status_code == expect or time.monotonic() > deadline:
-                return _exchange("GET", path, params or {}, headers or {}, response)
-            time.sleep(2)
+        response = self.request(
+            "GET", path, params=params, headers=headers, expect=expect, wait_s=wait_s
+        )
+        return _exchange("GET", path, params or {}, headers or {}, response)
 
 
 def _exchange(

@@ -170,6 +170,31 @@ def with_retry(
     raise AssertionError("unreachable")
 
 
+def answer_until(
+    send: Callable[[], Any],
+    expect: int | None,
+    wait_s: float = 60.0,
+    *,
+    what: str = "the API",
+    progress: Callable[[str], None] = print,
+) -> Any:
+    """``send()``'s HTTP answer. With ``expect``, sent again every 2 s until its status is
+    ``expect`` or ``wait_s`` has passed; the last answer is returned either way (the caller's
+    check says what it got). On AWS a new deployment or API key takes seconds to reach every
+    edge; on the local cloud the first answer is final, so nothing is printed there."""
+    deadline = time.monotonic() + wait_s
+    started = time.monotonic()
+    while True:
+        answer = send()
+        if expect is None or answer.status_code == expect or time.monotonic() > deadline:
+            return answer
+        waited = time.monotonic() - started
+        progress(
+            f"waiting for {what} to answer {expect}, not {answer.status_code} ({waited:.0f} s)"
+        )
+        time.sleep(2)
+
+
 def wait_for(
     client: Any,
     waiter_name: str,

@@ -121,18 +121,11 @@ def post_json(
     """``POST`` ``body`` as JSON (or the text ``raw`` as it is) with ``Content-Type:
     application/json``; shown with the password hidden. With ``expect``, ask again (every 2 s, up
     to ``wait_s``) until the status is ``expect``, as :meth:`ApiClient.get` does."""
-    import time
-
     data = raw if raw is not None else json.dumps(body)
     sent_headers = {"Content-Type": "application/json", **(headers or {})}
-    deadline = time.monotonic() + wait_s
-    while True:
-        response = client._http.post(
-            client.base_url + path, data=data.encode(), headers=sent_headers, timeout=client.timeout
-        )
-        if expect is None or response.status_code == expect or time.monotonic() > deadline:
-            break
-        time.sleep(2)
+    response = client.request(
+        "POST", path, headers=sent_headers, data=data.encode(), expect=expect, wait_s=wait_s
+    )
     shown = json.dumps(redact(body), ensure_ascii=False) if raw is None else repr(raw)
     try:
         answer: Any = response.json()

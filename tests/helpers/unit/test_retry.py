@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -157,7 +159,7 @@ from botocore.stub import Stubber  # noqa: E402
 
 import helpers.retry as retry  # noqa: E402
 from helpers.errors import KitError  # noqa: E402
-from helpers.retry import GaveUp, wait_for, wait_scale  # noqa: E402
+from helpers.retry import GaveUp, answer_until, wait_for, wait_scale  # noqa: E402
 
 
 def test_a_budget_ends_the_retries_with_one_line_naming_what_was_awaited():
@@ -320,3 +322,38 @@ def test_wait_for_gives_up_when_its_budget_is_spent(monkeypatch):
     with pytest.raises(KitError, match="Gave up waiting for f to be Active"):
         wait_for(lam, "function_active_v2", "f to be Active", budget_s=2, FunctionName="f")
     assert len(slept) == 2  # 3 polls, 1 s apart: the budget of 2 s
+
+
+class Answers:
+    """HTTP answers with these statuses, in turn (the last one repeats)."""
+
+    def __init__(self, *statuses: int) -> None:
+        self.statuses = list(statuses)
+        self.sent = 0
+
+    def __call__(self) -> SimpleNamespace:
+        status = self.statuses[min(self.sent, len(self.statuses) - 1)]
+        self.sent += 1
+        return SimpleNamespace(status_code=status)
+
+
+def test_answer_until_asks_again_until_the_expected_status(monkeypatch):
+    monkeypatch.setattr("helpers.retry.time.sleep", lambda s: None)
+    said: list[str] = []
+    send = Answers(403, 403, 200)
+    assert answer_until(send, 200, what="GET /hello", progress=said.append).status_code == 200
+    assert send.sent == 3
+    assert said[0].startswith("waiting for GET /hello to answer 200, not 403")
+
+
+def test_answer_until_returns_the_first_answer_without_expect_or_when_it_fits():
+    for expect in (None, 401):
+        send = Answers(401, 200)
+        assert answer_until(send, expect, progress=pytest.fail).status_code == 401
+        assert send.sent == 1
+
+
+def test_answer_until_gives_the_last_answer_when_time_is_up():
+    send = Answers(403)
+    assert answer_until(send, 200, wait_s=-1, progress=lambda _: None).status_code == 403
+    assert send.sent == 1

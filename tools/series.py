@@ -125,20 +125,21 @@ def _shown_path(path: Path) -> str:
 
 
 def curl_lines(target: str) -> list[str]:
-    """Two ready ``curl`` commands for the deployed API; secrets come from the outputs file by
-    shell substitution, so nothing secret is printed."""
+    """Two ready ``curl`` commands for the deployed API: the sign-in as ``POST /auth`` with a JSON
+    body (never the password in the URL), then ``GET /hello`` with its ID token; secrets come from
+    the outputs file by shell substitution, so nothing secret is printed."""
     outputs = Outputs.for_target(target)
     doc = outputs.load()
     if not doc.get("api_url"):
         return []
     path = shlex.quote(str(outputs.path))
-    read_password = (
-        "python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[\"password\"])' " + path
+    body_from_outputs = (
+        "python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); "
+        'print(json.dumps({"username": d["username"], "password": d["password"]}))\' ' + path
     )
     login = (
-        f"curl -s -G {shlex.quote(doc['api_url'] + '/auth')} "
-        f"--data-urlencode username={shlex.quote(doc['username'])} "
-        f'--data-urlencode "password=$({read_password})"'
+        f"curl -s -X POST {shlex.quote(doc['api_url'] + '/auth')} "
+        f"-H 'Content-Type: application/json' --data-binary \"$({body_from_outputs})\""
     )
     read_token = (
         "python3 -c 'import json, sys; "

@@ -38,9 +38,9 @@ def test_lines_hold_no_password_and_read_it_by_substitution(outputs):
     for line in (login, hello):
         assert PASSWORD not in line
         assert "\n" not in line
-    assert login.startswith(f"curl -s -G {API_URL}/auth --data-urlencode username=misi ")
-    assert '"password=$(python3 -c ' in login
-    assert '["password"])\' ' in login
+    assert login.startswith(f"curl -s -X POST {API_URL}/auth -H 'Content-Type: application/json' ")
+    assert '--data-binary "$(python3 -c ' in login
+    assert '"password": d["password"]' in login
     assert hello.startswith(f'curl -s {API_URL}/hello -H "Authorization: $({login} | python3 -c ')
     assert '["AuthenticationResult"]["IdToken"]' in hello
 
@@ -56,7 +56,7 @@ python3() {{ {shlex.quote(sys.executable)} "$@"; }}
 curl() {{
   case "$*" in
     */auth*) printf '{{"AuthenticationResult": {{"IdToken": "token-for-%s"}}}}' \
-               "$(printf '%s\\n' "$@" | sed -n 's/^password=//p')" ;;
+               "$(printf '%s\\n' "$@" | sed -n 's/^{{.*"password": "\\(.*\\)"}}$/\\1/p')" ;;
     *) printf '<%s>\\n' "$@" ;;
   esac
 }}
@@ -87,12 +87,13 @@ def test_the_lines_run_with_a_fake_curl(outputs):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "<-s>",
-        "<-G>",
+        "<-X>",
+        "<POST>",
         f"<{API_URL}/auth>",
-        "<--data-urlencode>",
-        "<username=misi>",
-        "<--data-urlencode>",
-        f"<password={PASSWORD}>",
+        "<-H>",
+        "<Content-Type: application/json>",
+        "<--data-binary>",
+        f'<{{"username": "misi", "password": "{PASSWORD}"}}>',
     ]
 
 

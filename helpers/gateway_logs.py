@@ -20,20 +20,11 @@ from helpers import names
 from helpers.cloud import Cloud
 from helpers.display import HIDDEN, Table, redact
 from helpers.errors import KitError
-from helpers.iam import ensure_policy_attached, ensure_role, find_role
+from helpers.iam import ensure_policy_attached, ensure_role, find_role, service_trust_policy
 from helpers.retry import ROLE_BUDGET_S, error_code, unless_missing, with_retry
 
 #: the trust policy of the role API Gateway writes logs with
-APIGATEWAY_TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "apigateway.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+APIGATEWAY_TRUST_POLICY = service_trust_policy("apigateway.amazonaws.com")
 #: the access log line, as JSON: one object per request (``-`` where a value is missing)
 ACCESS_LOG_FORMAT = json.dumps(
     {

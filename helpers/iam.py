@@ -19,16 +19,19 @@ from helpers.retry import error_code, unless_missing
 if TYPE_CHECKING:
     from helpers.cloud import Cloud
 
-LAMBDA_TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+
+def service_trust_policy(service: str) -> dict:
+    """A trust policy letting the AWS service ``service`` (``lambda.amazonaws.com``, …) assume the
+    role, and nothing else."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+
+LAMBDA_TRUST_POLICY = service_trust_policy("lambda.amazonaws.com")
 
 
 def as_document(raw: str | dict) -> dict:
